@@ -1,0 +1,61 @@
+"""What the language layer hands to the handlers: a plain, immutable description of a message.
+
+This is the contract between ``bot.language`` (pure: text → Command) and ``handlers`` (Command →
+effects + Reply). Neither side imports the other's internals.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Intent(str, enum.Enum):
+    NONE = "none"            # not a command: chatter in groups, stay silent there
+    LOG = "log"              # บันทึก จปฐ 120 ครัวเรือน
+    QUERY = "query"          # ยอด, ยอด จปฐ, ยอด บ้านโป่ง, ยอดรวมจังหวัด, เหลือกี่วัน, กำหนดส่ง
+    UNDO = "undo"            # ยกเลิก / ยกเลิกรายการล่าสุด
+    EDIT = "edit"            # แก้ไข 150 (fix the amount of my latest entry)
+    CONFIRM = "confirm"      # ยืนยัน (a pending, uncertain log)
+    BIND = "bind"            # ผูกกลุ่ม อำเภอบ้านโป่ง / ผูกกลุ่ม จังหวัด
+    HELP = "help"            # วิธีใช้ / help
+    MUTE = "mute"            # ปิดแจ้งเตือน
+    UNMUTE = "unmute"        # เปิดแจ้งเตือน
+    REGISTER = "register"    # ลงทะเบียน
+    MINE = "mine"            # ของฉัน
+    HISTORY = "history"      # ประวัติ
+    RANKING = "ranking"      # อันดับ จปฐ
+    MISSING = "missing"      # ใครยังไม่ส่ง ออมทรัพย์
+
+
+class Topic(str, enum.Enum):
+    """What a QUERY asks for; TOTAL unless the words say otherwise."""
+    TOTAL = "total"          # ยอด ..., ได้เท่าไหร่
+    REMAINING = "remaining"  # เหลืออีกเท่าไหร่
+    DEADLINE = "deadline"    # กำหนดส่งวันไหน, เหลือกี่วัน
+    BREAKDOWN = "breakdown"  # แยกมิติ / แยกประเภท
+
+
+PROVINCE = "province"        # Command.district value when the whole province is meant
+
+
+@dataclass(frozen=True)
+class Command:
+    intent: Intent = Intent.NONE
+    indicator: str | None = None   # plan indicator key: jpt | tpmap | savings
+    amount: int | None = None      # a positive whole number, only when certain
+    unit: str | None = None        # plan unit key the message named: household | group | person | village
+    category: str | None = None    # plan category key of the indicator (income, sammachip, …)
+    district: str | None = None    # plan district key, or PROVINCE; only when named in the text
+    topic: Topic | None = None     # for QUERY
+    as_text: bool = False          # "แบบข้อความ": the plain-text form of an answer was asked for
+    explicit: bool = False         # began with a command word (บันทึก, ยอด, ยกเลิก, …)
+    needs_confirmation: bool = False  # a reading to echo back and confirm before recording
+    corrections: tuple[tuple[str, str], ...] = ()  # fuzzy fixes: (as typed, understood as)
+    unknown: tuple[str, ...] = ()  # spans left unrecognised
+    missing: tuple[str, ...] = ()  # slots a command still needs: "amount", "indicator", "district"
+    problem: str | None = None     # "two-amounts" | "unit-mismatch" | "no-verb" | "zero" | …
+    candidates: tuple[int, ...] = field(default=())  # competing amounts when problem == two-amounts
+
+    @property
+    def understood(self) -> bool:
+        return self.intent is not Intent.NONE
