@@ -1,0 +1,50 @@
+"""น้องพัฒน์: the Flask application factory (flaskr style)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import Flask
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import config
+
+
+@dataclass
+class Services:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    line: "Line"  # noqa: F821
+    bot: "Bot"  # noqa: F821
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    from bot import api, cli, webhook
+    from bot.db import ensure_database, make_engine, make_sessionmaker
+    from bot.line import Line
+    from bot.service import Bot
+    from bot.timeutil import clock_from_env
+
+    import os
+    app = Flask(__name__, instance_path=str(config.ROOT / "instance"))
+    app.config.update(config.from_env())
+    app.config["CLOCK"] = clock_from_env(os.environ.get("BOT_TODAY"))
+    if test_config:
+        app.config.update(test_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    if app.config.get("SETUP_DATABASE", True):
+        ensure_database(engine, app.config["PLAN_FILE"])
+    sessions = make_sessionmaker(engine)
+    line = Line(app.config["LINE_API_BASE_URL"], app.config["LINE_CHANNEL_ACCESS_TOKEN"])
+    bot = Bot(sessions, line, app.config["CLOCK"], app.config["ADMIN_LINE_USER_IDS"])
+    app.extensions["nongpat"] = Services(engine, sessions, line, bot)
+    if app.config.get("SETUP_DATABASE", True):
+        bot.warm()
+
+    app.register_blueprint(webhook.bp)
+    app.register_blueprint(api.bp)
+    cli.init_app(app)
+    return app

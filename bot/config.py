@@ -1,0 +1,30 @@
+"""Settings from the environment (names in shared/docs/interface.md)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PLAN = ROOT / "plans" / "ratchaburi-2565.yaml"
+TIMEZONE = "Asia/Bangkok"
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{ROOT / 'instance' / 'nongpat.sqlite3'}"
+
+
+def from_env() -> dict:
+    admins = os.environ.get("ADMIN_LINE_USER_IDS", "")
+    return {
+        "DATABASE_URL": database_url(),
+        "PLAN_FILE": os.environ.get("PLAN_FILE") or str(DEFAULT_PLAN),
+        "LINE_CHANNEL_SECRET": os.environ.get("LINE_CHANNEL_SECRET") or None,
+        "LINE_CHANNEL_ACCESS_TOKEN": os.environ.get("LINE_CHANNEL_ACCESS_TOKEN") or None,
+        "LINE_API_BASE_URL": os.environ.get("LINE_API_BASE_URL") or "https://api.line.me",
+        "ADMIN_LINE_USER_IDS": frozenset(a.strip() for a in admins.split(",") if a.strip()),
+        "DASHBOARD_TOKEN": os.environ.get("DASHBOARD_TOKEN") or None,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,  # LINE's webhook bodies are small; 413 above 1 MB
+    }

@@ -1,0 +1,119 @@
+"""Engine, sessions, and bringing an empty database to the newest schema and the default plan.
+
+SQLite (default, a file under ``instance/``) runs in WAL mode with a busy timeout; PostgreSQL is
+used when ``DATABASE_URL`` names it. ``ensure_database`` is safe when several processes start at
+once: it holds an advisory lock (PostgreSQL) or a file lock (SQLite) while it migrates and loads.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+from pathlib import Path
+
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "models" / "migrations"
+MIGRATE_LOCK_ID = 0x6E6F6E67  # "nong": the advisory lock key for schema and plan set-up
+log = logging.getLogger(__name__)
+
+
+def normalise_url(url: str) -> str:
+    """Heroku-style ``postgres://`` and bare ``postgresql://`` use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        path = make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+            dbapi_conn.isolation_level = None  # let SQLAlchemy's "BEGIN" below take charge
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # noqa: ANN001
+            # take the write lock at BEGIN: no deadlock-prone lock upgrades under concurrency
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                         connect_args={"connect_timeout": 5})
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextlib.contextmanager
+def setup_lock(engine: Engine):
+    """One process at a time migrates and loads the plan, on one machine or many."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATE_LOCK_ID})")
+            try:
+                yield
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATE_LOCK_ID})")
+                conn.commit()
+        return
+    db = engine.url.database
+    lock_path = Path(db + ".setup-lock") if db and db != ":memory:" else None
+    if lock_path is None:
+        yield
+        return
+    with open(lock_path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    cfg = AlembicConfig(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url",
+                        engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    return cfg
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        alembic_command.upgrade(cfg, revision)
+
+
+def ensure_database(engine: Engine, plan_file: str | os.PathLike) -> None:
+    """Newest schema, and the default plan when no plan is active. Idempotent, concurrent-safe."""
+    from bot import plans as plan_store  # late: plans imports models
+    from models import PlanRecord
+
+    with setup_lock(engine):
+        migrate(engine)
+        with Session(engine) as s, s.begin():
+            active = s.scalar(select(PlanRecord.id).where(PlanRecord.active.is_(True)))
+            if active is None:
+                plan_store.load_into(s, Path(plan_file))
+                log.info("loaded default plan %s", plan_file)

@@ -1,0 +1,169 @@
+"""The one place that talks to LINE (line-bot-sdk v3): reply, push with retry keys, profiles,
+group member counts and quota. Calls run on a small thread pool after the database commit, so a
+slow or failing LINE never delays the webhook's answer nor loses an entry.
+
+``LINE_API_BASE_URL`` redirects every call (a fake LINE server in tests and staging). Without
+``LINE_CHANNEL_ACCESS_TOKEN`` sending is logged, not done.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+from linebot.v3.messaging import (ApiClient, ApiException, Configuration, FlexContainer,
+                                  FlexMessage, MessageAction, MessagingApi, PostbackAction,
+                                  PushMessageRequest, QuickReply, QuickReplyItem,
+                                  ReplyMessageRequest, TextMessage)
+
+from bot.messages import MAX_MESSAGES, MAX_QUICK_REPLIES, Reply, clip
+
+log = logging.getLogger(__name__)
+TIMEOUT = (3.05, 10)  # connect, read (seconds)
+
+
+@dataclass(frozen=True)
+class PushResult:
+    status: str            # sent | duplicate (409: LINE already has it) | retry | failed
+    http_status: int | None = None
+    error: str | None = None
+
+
+def to_sdk_messages(reply: Reply) -> list:
+    """Our Reply → SDK message models (validated by the SDK's pydantic models)."""
+    messages: list = [TextMessage(text=clip(t)) for t in reply.texts]
+    messages += [FlexMessage(alt_text=f.alt_text[:400], contents=FlexContainer.from_dict(f.contents))
+                 for f in reply.flex]
+    messages = messages[:MAX_MESSAGES]
+    if reply.quick_replies and messages:
+        items = []
+        for q in reply.quick_replies[:MAX_QUICK_REPLIES]:
+            action = (PostbackAction(label=q.label[:20], data=q.data, display_text=q.text or q.label)
+                      if q.data else MessageAction(label=q.label[:20], text=q.text or q.label))
+            items.append(QuickReplyItem(action=action))
+        messages[-1].quick_reply = QuickReply(items=items)
+    return messages
+
+
+class Line:
+    def __init__(self, base_url: str = "https://api.line.me", access_token: str | None = None,
+                 workers: int = 4):
+        self.base_url = base_url.rstrip("/")
+        self.access_token = access_token
+        self._workers = workers
+        self._local = threading.local()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid: int | None = None
+        self._pending: set[Future] = set()
+        self._lock = threading.Lock()
+
+    # --- plumbing ----------------------------------------------------------------------
+    @property
+    def enabled(self) -> bool:
+        return bool(self.access_token)
+
+    def _api(self) -> MessagingApi:
+        api = getattr(self._local, "api", None)
+        if api is None:
+            cfg = Configuration(host=self.base_url, access_token=self.access_token)
+            cfg.retries = 0  # our own retry policy; never repeat a reply blindly
+            api = self._local.api = MessagingApi(ApiClient(cfg))
+        return api
+
+    def submit(self, fn, *args, **kwargs) -> Future:
+        """Run a LINE call in the background (after the caller's commit)."""
+        with self._lock:
+            if self._pool is None or self._pool_pid != os.getpid():  # fresh after a fork
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="line")
+                self._pool_pid, self._pending = os.getpid(), set()
+            fut = self._pool.submit(self._guard, fn, *args, **kwargs)
+            self._pending.add(fut)
+        fut.add_done_callback(self._pending.discard)
+        return fut
+
+    @staticmethod
+    def _guard(fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception:  # a background LINE call must never take a thread down silently
+            log.exception("LINE call %s failed", getattr(fn, "__name__", fn))
+            return None
+
+    def drain(self, timeout: float = 10.0) -> None:
+        """Wait for background calls (tests, shutdown)."""
+        with self._lock:
+            pending = list(self._pending)
+        wait(pending, timeout=timeout)
+
+    # --- calls -------------------------------------------------------------------------
+    def reply(self, reply_token: str, reply: Reply) -> bool:
+        if not reply_token or not (reply.texts or reply.flex):
+            return False
+        if not self.enabled:
+            log.info("reply (not sent: no access token): %s", reply.plain)
+            return False
+        try:
+            self._api().reply_message(
+                ReplyMessageRequest(reply_token=reply_token, messages=to_sdk_messages(reply)),
+                _request_timeout=TIMEOUT)
+            return True
+        except ApiException as exc:
+            log.warning("reply failed: HTTP %s %s", exc.status, (exc.body or "")[:200])
+        except Exception as exc:  # timeouts, connection errors
+            log.warning("reply failed: %s", exc)
+        return False
+
+    def push(self, to: str, reply: Reply, retry_key: str) -> PushResult:
+        if not self.enabled:
+            log.info("push to %s (not sent: no access token): %s", to, reply.plain)
+            return PushResult("failed", error="no access token")
+        try:
+            self._api().push_message(PushMessageRequest(to=to, messages=to_sdk_messages(reply)),
+                                     x_line_retry_key=retry_key, _request_timeout=TIMEOUT)
+            return PushResult("sent", 200)
+        except ApiException as exc:
+            if exc.status == 409:  # the same retry key was accepted before: it is delivered
+                return PushResult("duplicate", 409)
+            if exc.status == 429 or (exc.status or 0) >= 500:
+                return PushResult("retry", exc.status, (exc.body or "")[:200])
+            return PushResult("failed", exc.status, (exc.body or "")[:200])
+        except Exception as exc:  # timeout or connection: unknown outcome; the key makes a retry safe
+            return PushResult("retry", None, str(exc)[:200])
+
+    def display_name(self, user_id: str, group_id: str | None = None) -> str | None:
+        if not self.enabled or not user_id:
+            return None
+        try:
+            if group_id:
+                prof = self._api().get_group_member_profile(group_id, user_id,
+                                                            _request_timeout=TIMEOUT)
+            else:
+                prof = self._api().get_profile(user_id, _request_timeout=TIMEOUT)
+            return prof.display_name
+        except Exception as exc:
+            log.info("profile of %s not available: %s", user_id, exc)
+            return None
+
+    def group_member_count(self, group_id: str) -> int | None:
+        if not self.enabled:
+            return None
+        try:
+            return int(self._api().get_group_member_count(group_id, _request_timeout=TIMEOUT).count)
+        except Exception as exc:
+            log.info("member count of %s not available: %s", group_id, exc)
+            return None
+
+    def quota(self) -> tuple[int | None, int] | None:
+        """(monthly limit or None when unlimited, used this month); None when unknown."""
+        if not self.enabled:
+            return None
+        try:
+            q = self._api().get_message_quota(_request_timeout=TIMEOUT)
+            used = self._api().get_message_quota_consumption(_request_timeout=TIMEOUT).total_usage
+            limit = q.value if q.type == "limited" else None
+            return limit, int(used)
+        except Exception as exc:
+            log.warning("quota not available: %s", exc)
+            return None

@@ -1,0 +1,208 @@
+"""One webhook event → at most one effect, then the reply.
+
+Each event runs in its own transaction that first inserts its ``webhookEventId`` into
+``webhook_events`` (primary key): a redelivered or concurrently repeated event fails that insert
+and takes no effect. The entry and the event row commit together; LINE is called only after.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.language import Parser
+from bot.line import Line
+from bot.messages import Reply
+from bot.plans import PlanCache
+from bot.timeutil import Clock
+from handlers.base import Context, dispatch, dispatch_postback, load_all
+from handlers.help import GREETING, HELP
+from models import Group, LineUser, WebhookEvent, utcnow
+from models.queries import touch_user
+
+log = logging.getLogger(__name__)
+NAME_TTL = dt.timedelta(days=1)
+MAX_TEXT_CHARS = 2000  # longer texts are not commands; they are recorded as seen and ignored
+
+
+class _Duplicate(Exception):
+    """The event id is already in webhook_events."""
+
+
+@dataclass
+class Outcome:
+    status: str                     # done | duplicate | ignored
+    reply: Reply | None = None
+
+
+def event_key(event: dict) -> str:
+    key = event.get("webhookEventId")
+    if isinstance(key, str) and 0 < len(key) <= 64:
+        return key
+    canonical = json.dumps(event, sort_keys=True, ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:56]
+
+
+def _str(v) -> str | None:
+    return v if isinstance(v, str) and 0 < len(v) <= 64 else None
+
+
+class Bot:
+    def __init__(self, sessions: sessionmaker[Session], line: Line, clock: Clock,
+                 admins: frozenset[str]):
+        load_all()
+        self.sessions, self.line, self.clock, self.admins = sessions, line, clock, admins
+        self.plans = PlanCache(on_change=Parser)
+
+    def warm(self) -> None:
+        """Parse the plan and build the tokenizer's trie now, not on the first webhook."""
+        with self.sessions() as s:
+            _, parser = self.plans.get(s)
+            parser.parse("บันทึก จปฐ 1 ครัวเรือน")
+
+    # --- webhook events --------------------------------------------------------------
+    def handle_event(self, event: dict) -> Outcome:
+        source = event.get("source") if isinstance(event.get("source"), dict) else {}
+        stype = _str(source.get("type")) or "unknown"
+        group_id = _str(source.get("groupId")) or _str(source.get("roomId"))
+        user_id = _str(source.get("userId"))
+        etype = _str(event.get("type")) or "unknown"
+        ts = event.get("timestamp")
+        delivery = event.get("deliveryContext")
+        row = WebhookEvent(
+            event_id=event_key(event), event_type=etype[:32], source_type=stype[:16],
+            group_id=group_id, user_id=user_id,
+            timestamp_ms=ts if isinstance(ts, int) and not isinstance(ts, bool)
+            and 0 <= ts < 2**62 else None,
+            redelivery=bool(isinstance(delivery, dict) and delivery.get("isRedelivery") is True))
+        for attempt in range(3):
+            try:
+                result = self._take(row, event, etype, stype, group_id, user_id)
+                break
+            except IntegrityError:  # a race on a user/group row, not on the event: try again
+                if attempt == 2:
+                    raise
+                log.warning("event %s: conflict, retrying", row.event_id)
+                row = WebhookEvent(**{c: getattr(row, c) for c in (
+                    "event_id", "event_type", "source_type", "group_id", "user_id",
+                    "timestamp_ms", "redelivery")})
+        if result is None:
+            log.info("event %s already taken: ignored", row.event_id)
+            return Outcome("duplicate")
+        reply, name_wanted, after = result
+        for fn in after:
+            self.line.submit(fn)
+        token = event.get("replyToken")
+        if reply and isinstance(token, str):
+            self.line.submit(self.line.reply, token, reply)
+        if name_wanted:
+            self.line.submit(self.refresh_name, user_id, group_id if stype == "group" else None)
+        return Outcome("done", reply)
+
+    def _take(self, row: WebhookEvent, event: dict, etype: str, stype: str,
+              group_id: str | None, user_id: str | None):
+        """One transaction: claim the event id, then act. None when the id was taken before."""
+        try:
+            with self.sessions() as s, s.begin():
+                s.add(row)
+                try:
+                    s.flush()  # a repeated webhookEventId stops here
+                except IntegrityError:
+                    raise _Duplicate from None
+                ctx = self._context(s, row.event_id, stype, group_id, user_id, "")
+                reply = self._route(ctx, event, etype)
+                row.outcome = "replied" if reply else "silent"
+                return reply, self._wants_name(ctx), list(ctx.after_commit)
+        except _Duplicate:
+            return None
+
+    def _context(self, s: Session, event_id: str, stype: str, group_id: str | None,
+                 user_id: str | None, text: str) -> Context:
+        active, parser = self.plans.get(s)
+        group = s.get(Group, group_id) if group_id else None
+        ctx = Context(session=s, plan=active.plan, plan_id=active.id, now=self.clock(),
+                      source_type=stype if stype in ("group", "room", "user") else "unknown",
+                      chat_id=group_id or user_id or "", user_id=user_id, text=text,
+                      event_id=event_id, is_admin=bool(user_id and user_id in self.admins),
+                      group=group)
+        ctx.parser = parser  # type: ignore[attr-defined]
+        return ctx
+
+    def _route(self, ctx: Context, event: dict, etype: str) -> Reply | None:
+        if ctx.source_type == "unknown" or not ctx.chat_id:
+            return None
+        if etype == "message":
+            message = event.get("message") if isinstance(event.get("message"), dict) else {}
+            if message.get("type") != "text" or not isinstance(message.get("text"), str):
+                self._seen(ctx)
+                return None
+            ctx.text = message["text"]
+            self._seen(ctx)
+            if len(ctx.text) > MAX_TEXT_CHARS:
+                return None
+            return dispatch(ctx, ctx.parser.parse(ctx.text))  # type: ignore[attr-defined]
+        if etype == "postback":
+            data = (event.get("postback") or {}).get("data") if isinstance(
+                event.get("postback"), dict) else None
+            if not isinstance(data, str):
+                return None
+            self._seen(ctx)
+            return dispatch_postback(ctx, data)
+        if etype == "join" and ctx.in_group:
+            if ctx.group is None:
+                ctx.group = Group(group_id=ctx.chat_id, joined_at=ctx.utcnow, muted=False)
+                ctx.session.add(ctx.group)
+            ctx.group.left_at = None
+            return Reply.text(GREETING)
+        if etype == "leave" and ctx.group is not None:
+            ctx.group.left_at = ctx.utcnow
+            return None
+        if etype == "follow" and ctx.source_type == "user":
+            return Reply.text(GREETING.split("\n")[0], HELP)
+        return None
+
+    def _seen(self, ctx: Context) -> None:
+        """Remember the user (and their district group, for 1:1 logs)."""
+        if not ctx.user_id:
+            return
+        in_bound_district = (ctx.in_group and ctx.group is not None
+                             and ctx.group.scope == "district")
+        ctx.user = touch_user(ctx.session, ctx.user_id,
+                              ctx.chat_id if in_bound_district else None, ctx.utcnow)
+
+    @staticmethod
+    def _wants_name(ctx: Context) -> bool:
+        u = ctx.user
+        if u is None or not ctx.text:
+            return False
+        fetched = u.profile_fetched_at
+        if fetched is None:
+            return True
+        if fetched.tzinfo is None:
+            fetched = fetched.replace(tzinfo=dt.timezone.utc)
+        return utcnow() - fetched > NAME_TTL
+
+    def refresh_name(self, user_id: str, group_id: str | None) -> None:
+        """Cache the LINE display name; a failure leaves the log as it is."""
+        name = self.line.display_name(user_id, group_id)
+        with self.sessions() as s, s.begin():
+            user = s.get(LineUser, user_id)
+            if user is None:
+                return
+            if name:
+                user.display_name = name[:200]
+            user.profile_fetched_at = utcnow()
+
+    # --- terminal chat -----------------------------------------------------------------
+    def chat(self, text: str, *, user_id: str, group_id: str | None, event_id: str) -> Reply | None:
+        """A message from `flask chat`: the same handlers and database, no LINE."""
+        event = {"type": "message", "webhookEventId": event_id,
+                 "source": ({"type": "group", "groupId": group_id, "userId": user_id}
+                            if group_id else {"type": "user", "userId": user_id}),
+                 "message": {"type": "text", "id": event_id, "text": text}}
+        return self.handle_event(event).reply

@@ -1,0 +1,116 @@
+"""What every handler gets (Context) and the one table that maps intents to handlers.
+
+A handler is ``fn(ctx, command) -> Reply | None``, registered with ``@handles(Intent.X)``.
+Access control sits in front of handlers (``admin=True``), not inside them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from bot.language import PROVINCE, Command, Intent
+from bot.messages import Reply
+from bot.plan import Plan
+from models import Group, LineUser
+
+Handler = Callable[["Context", Command], Reply | None]
+HANDLERS: dict[Intent, tuple[Handler, bool]] = {}
+POSTBACKS: dict[str, Callable[["Context", str], Reply | None]] = {}
+
+
+@dataclass
+class Context:
+    session: Session
+    plan: Plan
+    plan_id: int
+    now: dt.datetime               # aware, Asia/Bangkok
+    source_type: str               # group | room | user | cli
+    chat_id: str                   # group/room id, or the user's id in 1:1
+    user_id: str | None
+    text: str
+    event_id: str
+    is_admin: bool = False
+    group: Group | None = None
+    user: LineUser | None = None
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def utcnow(self) -> dt.datetime:
+        """What is written to the database: always UTC (SQLite keeps no offset)."""
+        return self.now.astimezone(dt.timezone.utc)
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    @property
+    def in_group(self) -> bool:
+        return self.source_type in ("group", "room")
+
+    @property
+    def group_scope(self) -> str | None:
+        return self.group.scope if self.group is not None else None
+
+    def home_district(self) -> str | None:
+        """The district a log counts for: the bound group's, or in 1:1 the officer's last group's."""
+        if self.in_group or self.source_type == "cli" and self.group is not None:
+            return self.group.district_key if self.group is not None else None
+        if self.user is not None and self.user.last_group_id:
+            group = self.session.get(Group, self.user.last_group_id)
+            if group is not None and group.scope == "district":
+                return group.district_key
+        return None
+
+    def district_name(self, key: str | None) -> str:
+        if key == PROVINCE or key is None:
+            return f"จังหวัด{self.plan.province_name}"
+        d = self.plan.district(key)
+        return f"อำเภอ{d.name}" if d else key
+
+
+def handles(intent: Intent, *, admin: bool = False):
+    def register(fn: Handler) -> Handler:
+        HANDLERS[intent] = (fn, admin)
+        return fn
+    return register
+
+
+def postback(action: str):
+    def register(fn):
+        POSTBACKS[action] = fn
+        return fn
+    return register
+
+
+NOT_ADMIN = ("ขออภัยครับ คำสั่งนี้สำหรับผู้ดูแลระบบเท่านั้น "
+             "หากต้องการผูกกลุ่มหรือเปลี่ยนการตั้งค่า โปรดติดต่อกลุ่มงานสารสนเทศ สนง.พช.จังหวัดครับ")
+
+HINT_1TO1 = ("น้องพัฒน์ยังไม่เข้าใจข้อความนี้ครับ 🙏\n"
+             "ตัวอย่าง: บันทึก จปฐ 120 ครัวเรือน · ยอด · ยอดรวมจังหวัด\n"
+             "พิมพ์ \"วิธีใช้\" เพื่อดูคำสั่งทั้งหมดครับ")
+
+
+def dispatch(ctx: Context, command: Command) -> Reply | None:
+    """Route a parsed message. Chatter in groups gets None: no reply, no change."""
+    if not command.understood:
+        return None if ctx.in_group else Reply.text(HINT_1TO1)
+    if command.intent not in HANDLERS:  # understood by the language, not offered yet
+        return None if ctx.in_group else Reply.text(HINT_1TO1)
+    fn, admin_only = HANDLERS[command.intent]
+    if admin_only and not ctx.is_admin:
+        return Reply.text(NOT_ADMIN)
+    return fn(ctx, command)
+
+
+def dispatch_postback(ctx: Context, data: str) -> Reply | None:
+    action, _, arg = (data or "").partition(":")
+    fn = POSTBACKS.get(action)
+    return fn(ctx, arg) if fn else None
+
+
+def load_all() -> None:
+    """Import every handler module so their @handles lines run (one place lists them)."""
+    from handlers import bind, confirm, help, log, mute, query, undo  # noqa: F401

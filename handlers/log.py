@@ -1,0 +1,161 @@
+"""บันทึก …: record progress for the district, and answer with its new standing."""
+from __future__ import annotations
+
+import datetime as dt
+
+from bot import thai
+from bot.language import PROVINCE, Command, Intent
+from bot.messages import QuickReply, Reply
+from bot.progress import deadline_text, district_figure, figure_text, province_figure
+from handlers.base import Context, handles
+from handlers.query import BIND_HINT, NO_DISTRICT_1TO1
+from models import PendingConfirmation
+from models.queries import counters, record_entry
+
+CONFIRM_MINUTES = 10
+EXAMPLES = {"jpt": "บันทึก จปฐ 120 ครัวเรือน", "tpmap": "บันทึก TPMAP 3 ครัวเรือน มิติรายได้",
+            "savings": "บันทึก ออมทรัพย์ 1 กลุ่ม สัมมาชีพ"}
+MISSING_NAMES = {"amount": "จำนวน", "indicator": "ภารกิจ (จปฐ / TPMAP / ออมทรัพย์)",
+                 "district": "อำเภอ"}
+AFTER_LOG = [QuickReply("ยกเลิก", text="ยกเลิก"), QuickReply("ยอดอำเภอ", text="ยอด"),
+             QuickReply("ยอดจังหวัด", text="ยอดรวมจังหวัด")]
+
+
+def example_for(indicator: str | None) -> str:
+    return EXAMPLES.get(indicator or "", EXAMPLES["jpt"])
+
+
+def describe(ctx: Context, indicator: str, amount: int, category: str | None,
+             district: str | None = None) -> str:
+    ind = ctx.plan.indicator(indicator)
+    text = f"{ind.name} {thai.number(amount)} {ctx.plan.units[ind.unit].name}"
+    cat = ind.category(category)
+    if cat:
+        text += f" ({cat.name})"
+    if district:
+        text += f" {ctx.district_name(district)}"
+    return text
+
+
+def problem_reply(ctx: Context, command: Command) -> Reply | None:
+    """Something is missing or contradictory: say what, and show one example that works."""
+    ex = example_for(command.indicator)
+    if command.missing:
+        names = " และ ".join(MISSING_NAMES.get(m, m) for m in command.missing)
+        return Reply.text(f"ยังบันทึกไม่ได้ครับ ขาด{names}\nตัวอย่าง: {ex}")
+    if command.problem == "two-amounts":
+        nums = " หรือ ".join(thai.number(n) for n in command.candidates)
+        return Reply.text(f"มีตัวเลขมากกว่าหนึ่งค่า ({nums}) น้องพัฒน์ไม่แน่ใจว่าจำนวนคือค่าใด "
+                          f"จึงยังไม่บันทึกครับ โปรดพิมพ์ใหม่ให้มีจำนวนเดียว เช่น: {ex}")
+    if command.problem == "unit-mismatch":
+        ind = ctx.plan.indicator(command.indicator)
+        unit = ctx.plan.units.get(command.unit)
+        return Reply.text(f"{ind.name} นับเป็น{ctx.plan.units[ind.unit].name} "
+                          f"แต่ข้อความระบุเป็น{unit.name if unit else command.unit} "
+                          f"จึงยังไม่บันทึกครับ โปรดตรวจสอบแล้วพิมพ์ใหม่ เช่น: {ex}")
+    if command.problem == "zero" or (command.amount is not None and command.amount <= 0):
+        return Reply.text("จำนวนต้องมากกว่า 0 ครับ จึงยังไม่บันทึก "
+                          f"(หากต้องการลบรายการ พิมพ์ \"ยกเลิก\")\nตัวอย่าง: {ex}")
+    if command.problem:
+        return Reply.text(f"น้องพัฒน์ยังไม่แน่ใจ จึงยังไม่บันทึกครับ\nตัวอย่าง: {ex}")
+    return None
+
+
+def target_district(ctx: Context, command: Command) -> tuple[str | None, Reply | None]:
+    home = ctx.home_district()
+    asked = command.district if command.district != PROVINCE else None
+    if asked and asked != home:
+        if ctx.is_admin:
+            return asked, None
+        where = f" ({ctx.district_name(home)})" if home else ""
+        return None, Reply.text(f"บันทึกได้เฉพาะอำเภอของกลุ่มนี้{where}ครับ "
+                                f"ไม่ได้บันทึก{ctx.district_name(asked)} "
+                                "หากต้องการบันทึกแทนอำเภออื่น โปรดแจ้งผู้ดูแลระบบครับ")
+    if home is None:
+        if ctx.in_group:
+            return None, Reply.text(BIND_HINT)
+        return None, Reply.text(NO_DISTRICT_1TO1)
+    return home, None
+
+
+def amount_problem(ctx: Context, indicator: str, district: str, amount: int) -> Reply | None:
+    ind = ctx.plan.indicator(indicator)
+    ceiling = ind.district_target(district) or ind.target
+    unit = ctx.plan.units[ind.unit].name
+    if amount <= 0:
+        return Reply.text("จำนวนต้องมากกว่า 0 ครับ จึงยังไม่บันทึก")
+    if amount > ceiling:
+        return Reply.text(f"{thai.number(amount)} {unit} มากกว่าเป้าหมายทั้งหมดของ"
+                          f"{ctx.district_name(district) if ind.district_target(district) else 'จังหวัด'}"
+                          f" ({thai.number(ceiling)} {unit}) ในครั้งเดียว จึงยังไม่บันทึกครับ "
+                          "โปรดตรวจสอบตัวเลขแล้วพิมพ์ใหม่")
+    return None
+
+
+def standing(ctx: Context, indicator: str, district: str) -> list[str]:
+    """The district's new total, target, percent, remaining, and next deadline."""
+    plan = ctx.plan
+    ind = plan.indicator(indicator)
+    unit = plan.units[ind.unit].name
+    counts = counters(ctx.session, ctx.plan_id, indicator)
+    fig = district_figure(plan, counts, ind, district)
+    lines = [f"ยอด{ctx.district_name(district)}: {figure_text(fig, unit)}"]
+    if fig.target is None:
+        lines.append(f"ทั้งจังหวัด: {figure_text(province_figure(plan, counts, ind), unit)}")
+    due = deadline_text(plan, indicator, ctx.today)
+    if due:
+        lines.append(due)
+    return lines
+
+
+def record_and_answer(ctx: Context, indicator: str, amount: int, category: str | None,
+                      district: str, text: str) -> Reply:
+    record_entry(ctx.session, plan_id=ctx.plan_id, indicator_key=indicator,
+                 district_key=district, category_key=category, amount=amount,
+                 user_id=ctx.user_id, group_id=ctx.chat_id if ctx.in_group else None,
+                 source_type=ctx.source_type, text=text, event_id=ctx.event_id,
+                 created_at=ctx.utcnow)
+    who = f" โดย {ctx.user.display_name}" if ctx.user and ctx.user.display_name else ""
+    lines = [f"✅ บันทึกแล้วครับ: {describe(ctx, indicator, amount, category)}{who}"]
+    lines += standing(ctx, indicator, district)
+    lines.append("บันทึกผิด พิมพ์ \"ยกเลิก\" ได้ครับ")
+    return Reply.text("\n".join(lines), quick_replies=AFTER_LOG)
+
+
+@handles(Intent.LOG)
+def log(ctx: Context, command: Command) -> Reply | None:
+    problem = problem_reply(ctx, command)
+    if problem:
+        return problem
+    district, refusal = target_district(ctx, command)
+    if refusal:
+        return refusal
+    bad = amount_problem(ctx, command.indicator, district, command.amount)
+    if bad:
+        return bad
+    if command.needs_confirmation:
+        return ask_confirmation(ctx, command, district)
+    return record_and_answer(ctx, command.indicator, command.amount, command.category, district,
+                             ctx.text)
+
+
+def ask_confirmation(ctx: Context, command: Command, district: str) -> Reply:
+    pending = PendingConfirmation(
+        user_id=ctx.user_id or ctx.chat_id, chat_id=ctx.chat_id, text=ctx.text,
+        event_id=ctx.event_id, created_at=ctx.utcnow,
+        expires_at=ctx.utcnow + dt.timedelta(minutes=CONFIRM_MINUTES),
+        command={"indicator": command.indicator, "amount": command.amount,
+                 "category": command.category, "district": district})
+    ctx.session.add(pending)
+    ctx.session.flush()
+    notes = [f"\"{typed}\" → \"{meant}\"" for typed, meant in command.corrections]
+    if command.unknown:
+        notes.append("ไม่เข้าใจคำว่า " + ", ".join(f"\"{u}\"" for u in command.unknown))
+    lines = [f"น้องพัฒน์เข้าใจว่า: บันทึก {describe(ctx, command.indicator, command.amount, command.category, district)}"]
+    if notes:
+        lines.append("(" + "; ".join(notes) + ")")
+    lines.append(f"ถูกต้องไหมครับ? กด \"ยืนยัน\" เพื่อบันทึก หรือ \"ยกเลิก\" "
+                 f"(ภายใน {CONFIRM_MINUTES} นาที)")
+    return Reply.text("\n".join(lines), quick_replies=[
+        QuickReply("ยืนยัน", text="ยืนยัน", data=f"confirm:{pending.id}"),
+        QuickReply("ยกเลิก", text="ยกเลิก", data=f"cancel:{pending.id}")])

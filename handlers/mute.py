@@ -1,0 +1,28 @@
+"""ปิดแจ้งเตือน / เปิดแจ้งเตือน: admins mute or unmute a group's deadline reminders."""
+from __future__ import annotations
+
+from bot.language import Command, Intent
+from bot.messages import Reply
+from handlers.base import Context, handles
+from models.queries import get_group
+
+
+def _set(ctx: Context, muted: bool) -> Reply:
+    group = get_group(ctx.session, ctx.chat_id) if ctx.in_group else None
+    if group is None or group.scope is None:
+        return Reply.text("ใช้คำสั่งนี้ในกลุ่มที่ผูกกับอำเภอหรือจังหวัดแล้วครับ")
+    group.muted = muted
+    if muted:
+        return Reply.text("🔕 ปิดการแจ้งเตือนกำหนดส่งของกลุ่มนี้แล้วครับ "
+                          "(พิมพ์ \"เปิดแจ้งเตือน\" เพื่อเปิดอีกครั้ง)")
+    return Reply.text("🔔 เปิดการแจ้งเตือนกำหนดส่งของกลุ่มนี้แล้วครับ")
+
+
+@handles(Intent.MUTE, admin=True)
+def mute(ctx: Context, command: Command) -> Reply:
+    return _set(ctx, True)
+
+
+@handles(Intent.UNMUTE, admin=True)
+def unmute(ctx: Context, command: Command) -> Reply:
+    return _set(ctx, False)

@@ -1,0 +1,137 @@
+"""SQLAlchemy 2.0 typed models. The schema changes only through Alembic (models/migrations)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
+                        String, Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PlanRecord(Base):
+    """A loaded plan: the validated YAML text is kept so every process reads the same plan."""
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    source_text: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Group(Base):
+    """A LINE group or room the bot is in, and what it is bound to."""
+    __tablename__ = "groups"
+    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str | None] = mapped_column(String(16))        # district | province | None
+    district_key: Mapped[str | None] = mapped_column(String(64))
+    bound_by: Mapped[str | None] = mapped_column(String(64))
+    bound_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    joined_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    left_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    muted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LineUser(Base):
+    """A LINE user seen by the bot: cached display name, last district group, registration."""
+    __tablename__ = "line_users"
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    profile_fetched_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_group_id: Mapped[str | None] = mapped_column(String(64))
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    registered_district: Mapped[str | None] = mapped_column(String(64))
+    registered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebhookEvent(Base):
+    """Every webhook event taken, keyed by LINE's webhookEventId: the dedupe ledger."""
+    __tablename__ = "webhook_events"
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(32))
+    source_type: Mapped[str | None] = mapped_column(String(16))
+    group_id: Mapped[str | None] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    timestamp_ms: Mapped[int | None] = mapped_column(BigInteger)
+    redelivery: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+
+class Entry(Base):
+    """One logged piece of progress: the audit trail (who, when, where, what, the words typed)."""
+    __tablename__ = "entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    indicator_key: Mapped[str] = mapped_column(String(32))
+    district_key: Mapped[str] = mapped_column(String(64))
+    category_key: Mapped[str | None] = mapped_column(String(32))
+    amount: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    group_id: Mapped[str | None] = mapped_column(String(64))
+    source_type: Mapped[str] = mapped_column(String(16))           # group | user | room | cli
+    text: Mapped[str] = mapped_column(Text)
+    event_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_by: Mapped[str | None] = mapped_column(String(64))
+    amended_from: Mapped[int | None] = mapped_column(Integer)       # amount before แก้ไข
+
+    __table_args__ = (
+        Index("ix_entries_user_latest", "user_id", "id"),
+        Index("ix_entries_plan_district", "plan_id", "district_key", "id"),
+    )
+
+
+class Progress(Base):
+    """Running totals per (plan, indicator, district, category), kept in the entry's transaction,
+    so totals cost the same with ten entries or ten million. category_key '' = the indicator."""
+    __tablename__ = "progress"
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+    indicator_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    district_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    category_key: Mapped[str] = mapped_column(String(32), primary_key=True, default="")
+    done: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PendingConfirmation(Base):
+    """An uncertain reading echoed to the user, recorded only on their ยืนยัน (10 min)."""
+    __tablename__ = "pending_confirmations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))                # group id or user id
+    command: Mapped[dict] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text)
+    event_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution: Mapped[str | None] = mapped_column(String(16))      # confirmed | cancelled
+
+    __table_args__ = (Index("ix_pending_user", "user_id", "chat_id", "id"),)
+
+
+class ReminderDelivery(Base):
+    """The reminder ledger: one row per (group, day), written before the push, whose retry key
+    makes LINE drop a repeat (409)."""
+    __tablename__ = "reminder_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[str] = mapped_column(String(64))
+    day: Mapped[dt.date] = mapped_column(Date)
+    retry_key: Mapped[str] = mapped_column(String(36), unique=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed|dropped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("group_id", "day", name="uq_reminder_group_day"),)

@@ -1,0 +1,99 @@
+"""Fixtures: a fake LINE server, an app on a fresh database (SQLite, and PostgreSQL when
+TEST_DATABASE_URL names one), and helpers that sign real webhook bodies."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot import create_app
+from bot.db import normalise_url
+from bot.fakeline import FakeLine
+from bot.timeutil import BANGKOK, fixed_clock
+
+os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
+from tests.helpers import ADMIN, DASHBOARD_TOKEN, SECRET, TOKEN, Chat
+NOW = dt.datetime(2022, 4, 19, 10, 0, tzinfo=BANGKOK)  # 19 เม.ย. 2565: 12 days before จปฐ. closes
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _pg_schema_url(base: str) -> tuple[str, str]:
+    """A fresh schema per app: tests (and several runs at once) never see each other's rows."""
+    schema = "t_" + uuid.uuid4().hex[:12]
+    url = normalise_url(base)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}", schema
+
+
+def _drop_schema(base: str, schema: str) -> None:
+    engine = create_engine(normalise_url(base))
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def fake_line():
+    with FakeLine() as fake:
+        yield fake
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'nongpat.sqlite3'}"
+        return
+    base = os.environ["TEST_DATABASE_URL"]
+    url, schema = _pg_schema_url(base)
+    yield url
+    _drop_schema(base, schema)
+
+
+@pytest.fixture
+def make_app(database_url, fake_line):
+    apps = []
+
+    def make(**overrides):
+        config = {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "LINE_CHANNEL_SECRET": SECRET,
+            "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
+            "LINE_API_BASE_URL": fake_line.url,
+            "ADMIN_LINE_USER_IDS": frozenset({ADMIN}),
+            "DASHBOARD_TOKEN": DASHBOARD_TOKEN,
+            "CLOCK": fixed_clock(NOW),
+        }
+        config.update(overrides)
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    fake_line.reset()
+    yield make
+    for app in apps:
+        app.extensions["nongpat"].line.drain()
+        app.extensions["nongpat"].engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def chat(app, fake_line):
+    return Chat(app, fake_line)
