@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import logging
+import os
+
+os.environ.setdefault("PYTHAINLP_OFFLINE", "1")  # never download a corpus at run time
 from dataclasses import dataclass
 
 from flask import Flask
@@ -26,7 +29,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bot.service import Bot
     from bot.timeutil import clock_from_env
 
-    import os
     app = Flask(__name__, instance_path=str(config.ROOT / "instance"))
     app.config.update(config.from_env())
     app.config["CLOCK"] = clock_from_env(os.environ.get("BOT_TODAY"))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from bot import thai
@@ -28,7 +29,7 @@ def init_app(app: Flask) -> None:
 
 
 # --------------------------------------------------------------------------- plan
-@click.group("plan", help="แผนงาน (เป้าหมายและกำหนดส่ง)")
+@click.group("plan", cls=AppGroup, help="แผนงาน (เป้าหมายและกำหนดส่ง)")
 def plan_group():
     pass
 
@@ -72,7 +73,7 @@ def plan_show():
 
 
 # --------------------------------------------------------------------------- groups
-@click.group("groups", help="กลุ่มไลน์และการผูกกับอำเภอ")
+@click.group("groups", cls=AppGroup, help="กลุ่มไลน์และการผูกกับอำเภอ")
 def groups_group():
     pass
 
@@ -119,6 +120,7 @@ def groups_list():
               help="อำเภอ (key เช่น ban-pong) หรือ GROUP_ID; ไม่ระบุ = แชต 1:1")
 @click.option("--user", "user", default="Ucli", show_default=True, help="LINE userId ที่ใช้แทนตัวคุณ")
 @click.option("--admin", is_flag=True, help="ถือเป็นผู้ดูแลระบบ")
+@with_appcontext
 def chat(group: str | None, user: str, admin: bool):
     from models.queries import bind_group
     svc = services()
