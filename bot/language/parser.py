@@ -1,90 +1,152 @@
-"""First grammar: verb-first commands with the plan's aliases, through PyThaiNLP newmm.
+"""The Thai command language: normalise → tokenise (newmm + domain trie) → lexicon → Command.
 
-The domain trie is the plan's surface forms (districts, indicators, categories, units) plus the
-command words below, added to PyThaiNLP's Thai word list once, at construction.
+Pure: knows nothing of Flask, LINE or the database.  Build one :class:`Parser` per plan at
+start-up (it builds the dictionary trie and warms the tokenizer), then call ``parse`` per message.
+
+Pipeline of ``parse``:
+1. ``normalise`` (normalize.py): invisible characters, spaces, Thai/full-width digits, sara am,
+   repeated letters, case.
+2. newmm with one trie = ``thai_words()`` + every surface form of the lexicon.
+3. Join consecutive tokens into the longest lexicon entry (``กชช. 2ค``, ``ใคร ยัง ไม่ ส่ง``).
+4. Numbers: digits and Thai number words; a number next to a word such as หมู่/ม./วันที่ or
+   บาท/โมง/%/รูป is "another number", never the amount.
+5. Unknown spans: fuzzy repair against the closed list (fuzzy.py), only when the message already
+   looks like a command (or its first span might be a misspelt command word or indicator).
+6. Grammar: the first meaningful word decides the command; the rest may come in any order.
+
+Rules of confidence (see command.py): an exact parse is recorded at once; fuzzy fixes and spans
+left unknown inside a complete log ask for confirmation; ordinary talk is ``Command()``.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from pythainlp.corpus import thai_words
 from pythainlp.tokenize import Trie, word_tokenize
-from pythainlp.util import normalize as thai_normalize
 
 from bot.language.command import PROVINCE, Command, Intent, Topic
+from bot.language.fuzzy import Fuzzy
+from bot.language.lexicon import FILLER_SET, Entry, Lexicon
+from bot.language.normalize import normalise
+from bot.language.numbers import (DECIMAL, INTEGER, NUMBER_WORDS, OTHER_NUMBER,
+                                  thai_words_to_int)
 from bot.plan import Plan
 
-# Command words, longest first where one contains another.
-VERBS: dict[str, Intent] = {
-    "บันทึก": Intent.LOG,
-    "ยอดรวมจังหวัด": Intent.QUERY,
-    "ยอดรวม": Intent.QUERY,
-    "ยอด": Intent.QUERY,
-    "ยกเลิกรายการล่าสุด": Intent.UNDO,
-    "ยกเลิก": Intent.UNDO,
-    "แก้ไข": Intent.EDIT,
-    "ยืนยัน": Intent.CONFIRM,
-    "ผูกกลุ่ม": Intent.BIND,
-    "วิธีใช้": Intent.HELP,
-    "help": Intent.HELP,
-    "ช่วยเหลือ": Intent.HELP,
-    "ปิดแจ้งเตือน": Intent.MUTE,
-    "เปิดแจ้งเตือน": Intent.UNMUTE,
+MAX_INPUT = 2000        # characters looked at before normalising (anything longer is not a command)
+MAX_COMMAND = 160       # characters after normalising
+MAX_AMOUNT = 10_000_000  # more than any province has households: a typo, not an amount
+
+_INTENTS = {
+    "log": Intent.LOG, "logweak": Intent.LOG, "got": Intent.LOG, "query": Intent.QUERY,
+    "deadline": Intent.QUERY, "undo": Intent.UNDO, "edit": Intent.EDIT,
+    "confirm": Intent.CONFIRM, "bind": Intent.BIND, "help": Intent.HELP, "mute": Intent.MUTE,
+    "unmute": Intent.UNMUTE, "register": Intent.REGISTER, "mine": Intent.MINE,
+    "history": Intent.HISTORY, "ranking": Intent.RANKING, "missing": Intent.MISSING,
 }
-PROVINCE_WORDS = ("ยอดรวมจังหวัด", "จังหวัด", "ทั้งจังหวัด", "ราชบุรี")
-DISTRICT_PREFIXES = ("อำเภอ", "อ.")
-FILLER = {"ครับ", "ค่ะ", "คะ", "นะ", "นะคะ", "นะครับ", "จ้า", "จ้ะ", "ค่า", "คับ", "ครับผม",
-          "วันนี้", "แล้ว", "มิติ", "ด้าน", "ประเภท", "หมู่บ้าน", "รายการล่าสุด", "ล่าสุด",
-          "รวม", "ของ", "ที่", "ได้", "เท่าไหร่", "เท่าไร", "เพิ่ม"}
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
-_NUMBER = re.compile(r"^\d{1,3}(,\d{3})+$|^\d+$")
+# problems that make the handler echo the reading back before anything is recorded
+_ASK = frozenset({"two-amounts", "unit-mismatch", "category-mismatch", "two-indicators",
+                  "no-verb", "not-whole", "negative", "too-large"})
+_LETTER = re.compile(r"[a-z\u0e01-\u0e4e]")
+_SINGLE_THAI = re.compile(r"[\u0e01-\u0e4e]")
+_NEGATIVE = re.compile(r"(?:^|[\s(:=])-[0-9]")
+_FUZZY_SLOTS_FIRST = frozenset({"cmd", "indicator", "category"})
+_NO_REMAIN = frozenset({"อีก", "เพิ่มอีก"})
+_GLUE = frozenset({"letter", "punct", "filler", "before", "after", "q", "unk"})
 
-
-def normalise(text: str) -> str:
-    """Invisible characters out, NBSP and friends to spaces, Thai/full-width digits to ASCII."""
-    text = text.translate(_INVISIBLE)
-    text = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in text)
-    # NFKC maps full-width and Thai digits' compatibility forms; it decomposes sara am, so
-    # PyThaiNLP's normalize runs after to recompose it.
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(str(unicodedata.digit(ch)) if ch.isdigit() and not ch.isascii() else ch
-                   for ch in text)
-    return thai_normalize(text).strip()
+# item kinds (the first element of an item tuple)
+UNK, NUM, ONUM, NUMW, PUNCT, LETTER = "unk", "num", "onum", "numw", "punct", "letter"
 
 
 class Parser:
     def __init__(self, plan: Plan):
         self.plan = plan
-        self.surface: dict[str, tuple[str, str]] = {}  # lowercase form → (slot, key)
-        for d in plan.districts:
-            for a in d.aliases:
-                self._add(a, "district", d.key)
-                for p in DISTRICT_PREFIXES:
-                    self._add(p + a, "district", d.key)
-        for ind in plan.indicators:
-            for a in ind.aliases:
-                self._add(a, "indicator", ind.key)
-            for c in ind.categories:
-                for a in c.aliases:
-                    self._add(a, "category", f"{ind.key}:{c.key}")
-        for u in plan.units.values():
-            for a in u.aliases:
-                self._add(a, "unit", u.key)
-        for word, intent in VERBS.items():
-            self._add(word, "verb", intent.value)
-        words = set(thai_words()) | set(self.surface) | set(FILLER) | set(PROVINCE_WORDS)
-        self.trie = Trie(words)
+        self.lexicon = Lexicon(plan)
+        words = set(thai_words())
+        self.trie = Trie(words | self.lexicon.words_for_trie())
+        self.fuzzy = Fuzzy(self.lexicon.fuzzy_targets, words)
+        self._entries = self.lexicon.entries
+        self._prefixes = self.lexicon.prefixes
+        self._unit_owner: dict[str, str | None] = {}
+        for u in plan.units:
+            owners = [i.key for i in plan.indicators if i.unit == u]
+            self._unit_owner[u] = owners[0] if len(owners) == 1 else None
+        self._indicator_unit = {i.key: i.unit for i in plan.indicators}
+        # names that begin with a unit word (กลุ่มออมทรัพย์): after a number, that is the unit
+        self._lead_unit: dict[str, str] = {}
+        unit_forms = sorted(((a.lower(), u.key) for u in plan.units.values() for a in u.aliases),
+                            key=lambda t: -len(t[0]))
+        for form, e in self.lexicon.entries.items():
+            if e.slot in ("indicator", "category"):
+                for uf, uk in unit_forms:
+                    if form.startswith(uf) and len(form) > len(uf) + 1 and uk != "village":
+                        self._lead_unit[form] = uk
+                        break
         word_tokenize("บันทึก จปฐ 1 ครัวเรือน", custom_dict=self.trie, engine="newmm")  # warm
 
-    def _add(self, form: str, slot: str, key: str) -> None:
-        self.surface.setdefault(form.lower(), (slot, key))
-
+    # ------------------------------------------------------------------ tokens
     def tokens(self, text: str) -> list[str]:
-        toks = word_tokenize(normalise(text).lower(), custom_dict=self.trie, engine="newmm",
-                             keep_whitespace=False)
-        return [t.strip() for t in toks if t.strip()]
+        """Normalised newmm tokens (no whitespace), for debugging and the benchmark."""
+        return [t for t in word_tokenize(normalise(text), custom_dict=self.trie, engine="newmm",
+                                         keep_whitespace=False) if not t.isspace()]
 
+    def _items(self, norm: str) -> list[list]:
+        """Lexicon items: ``[kind_or_slot, key, text, entry_or_None, space_before]``."""
+        raw = word_tokenize(norm, custom_dict=self.trie, engine="newmm", keep_whitespace=True)
+        toks: list[str] = []
+        spaced: list[bool] = []
+        space = False
+        for t in raw:
+            if t.isspace():
+                space = True
+                continue
+            t = t.strip()
+            if not t:
+                space = True
+                continue
+            toks.append(t)
+            spaced.append(space)
+            space = False
+        entries, prefixes = self._entries, self._prefixes
+        items: list[list] = []
+        n = len(toks)
+        i = 0
+        while i < n:
+            s = ""
+            best_j = 0
+            best = None
+            j = i
+            while j < n and j - i < 8:
+                s += toks[j]
+                if s not in prefixes:
+                    break
+                j += 1
+                e = entries.get(s)
+                if e is not None:
+                    best_j, best = j, (s, e)
+            if best is not None:
+                items.append([best[1].slot, best[1].key, best[0], best[1], spaced[i]])
+                i = best_j
+                continue
+            t = toks[i]
+            items.append([*self._classify(t), t, None, spaced[i]])
+            i += 1
+        return items
+
+    @staticmethod
+    def _classify(t: str) -> tuple[str, object]:
+        if INTEGER.fullmatch(t):
+            return NUM, int(t.replace(",", ""))
+        if OTHER_NUMBER.fullmatch(t):
+            return ONUM, t
+        if NUMBER_WORDS.fullmatch(t):
+            return NUMW, thai_words_to_int(t)   # ยี่ alone is None; ยี่|สิบเอ็ด joins below
+        if not _LETTER.search(t):
+            return PUNCT, t
+        if len(t) == 1 and _SINGLE_THAI.match(t):
+            return LETTER, t           # a stray letter (ครับบ → ครับ + บ), or part of a typo
+        return UNK, t
+
+    # ------------------------------------------------------------------ parse
     def parse(self, text: str) -> Command:
         try:
             return self._parse(text)
@@ -92,78 +154,395 @@ class Parser:
             return Command()
 
     def _parse(self, text: str) -> Command:
-        if not isinstance(text, str) or not text.strip() or len(text) > 1000:
+        if not isinstance(text, str) or len(text) > MAX_INPUT:
             return Command()
-        toks = self.tokens(text)
-        if not toks:
+        norm = normalise(text)
+        if not norm or len(norm) > MAX_COMMAND:
             return Command()
-        first = self.surface.get(toks[0])
-        if not first or first[0] != "verb":
+        items = self._items(norm)
+        corrections = self._repair(items)
+        if corrections is None:
             return Command()
-        intent = Intent(first[1])
-        slots: dict[str, str] = {}
-        amounts: list[int] = []
+        negative = "-" in norm and _NEGATIVE.search(norm) is not None
+        return self._grammar(items, tuple(corrections), negative)
+
+    # ------------------------------------------------------------------ fuzzy
+    def _repair(self, items: list[list]) -> list[tuple[str, str]] | None:
+        """Fix unknown runs in place; returns the corrections made."""
+        # a run: unknown tokens, with the stray letters and particles glued to them (no space
+        # between): newmm cuts a typo into pieces that may look like particles (บันทีก →
+        # บัน|ที|ก).  Spaces may separate two unknown pieces, not an unknown and a particle.
+        runs: list[tuple[int, int]] = []
+        i, n = 0, len(items)
+        while i < n:
+            if items[i][0] != UNK:
+                i += 1
+                continue
+            lo = i
+            while lo > 0 and not items[lo][4] and items[lo - 1][0] in _GLUE:
+                lo -= 1
+            j = i + 1
+            while j < n and (items[j][0] == UNK or
+                             (items[j][0] in _GLUE and not items[j][4])):
+                j += 1
+            if runs and runs[-1][1] > lo:
+                lo = runs.pop()[0]
+            runs.append((lo, j))
+            i = j
+        if not runs:
+            return []
+        anchored = any(it[0] in ("indicator", "category") or
+                       (it[0] == "cmd" and it[1] not in ("got", "logweak", "howto"))
+                       for it in items)
+        budget = [120]
+        fixes: list[tuple[int, int, str, Entry]] = []
+        todo = runs
+        if not anchored:
+            # might the first unknown span be a misspelt command word or indicator?
+            lo, hi = runs[0]
+            toks = [it[2] for it in items[lo:hi]]
+            first = self.fuzzy.repair(toks, _FUZZY_SLOTS_FIRST, anchored=True, budget=budget)
+            if not first:
+                return []
+            fixes += [(lo + a, lo + b, f, e) for a, b, f, e in first[:1]]
+            rest_lo = lo + first[0][1]
+            todo = ([(rest_lo, hi)] if rest_lo < hi else []) + runs[1:]
+        for lo, hi in todo:
+            toks = [it[2] for it in items[lo:hi]]
+            for a, b, f, e in self.fuzzy.repair(toks, budget=budget):
+                fixes.append((lo + a, lo + b, f, e))
+        if not fixes:
+            return []
+        corrections = []
+        for a, b, form, e in sorted(fixes, key=lambda f: -f[0]):
+            typed = "".join(it[2] for it in items[a:b])
+            items[a:b] = [[e.slot, e.key, form, e, items[a][4]]]
+            corrections.append((typed, form))
+        corrections.reverse()
+        return corrections
+
+    # ------------------------------------------------------------------ grammar
+    def _grammar(self, items: list[list], corrections: tuple, negative: bool) -> Command:
+        # number words → numbers (a run of number-word tokens is read as one number)
+        merged: list[list] = []
+        for it in items:
+            if it[0] == NUMW and merged and merged[-1][0] == NUMW:
+                prev = merged[-1]
+                merged[-1] = [NUMW, None, prev[2] + it[2], None, prev[4]]
+                continue
+            merged.append(it)
+        items = []
+        for it in merged:
+            if it[0] == NUMW:
+                v = thai_words_to_int(it[2])
+                it = [NUM, v, it[2], None, it[4]] if v is not None else [UNK, it[2], it[2], None, it[4]]
+            items.append(it)
+        body = [it for it in items if it[0] != PUNCT and it[0] != LETTER]
+        if not body:
+            return Command()
+
+        # numbers: which are amounts?  (index into body)
+        amounts: list[tuple[int, int]] = []   # (value, body index)
+        attached: dict[int, str] = {}          # body index of a number → unit key that follows
+        other_idx: set[int] = set()            # words used up by another number
+        not_whole = False
+        for k, it in enumerate(body):
+            kind = it[0]
+            if kind not in (NUM, ONUM):
+                continue
+            nxt = body[k + 1] if k + 1 < len(body) else None
+            prv = body[k - 1] if k else None
+            if kind == ONUM:
+                if nxt is not None and nxt[0] == "unit" and DECIMAL.fullmatch(it[2]):
+                    not_whole = True
+                    other_idx.add(k + 1)
+                elif nxt is not None and nxt[0] == "after":
+                    other_idx.add(k + 1)
+                if prv is not None and prv[0] == "before":
+                    other_idx.add(k - 1)
+                continue
+            is_other = False
+            if prv is not None and (prv[0] == "before" or (
+                    prv[0] == "topic" and prv[1] == "remaining" and prv[2] not in _NO_REMAIN)):
+                is_other = True
+                other_idx.add(k - 1)
+            if nxt is not None:
+                if nxt[0] == "after":
+                    is_other = True
+                    other_idx.add(k + 1)
+                elif nxt[0] == ONUM and not nxt[4] and nxt[2][:1] in "/:.-":
+                    is_other = True           # 12/3/65, 1-5
+            if is_other:
+                it[0] = ONUM
+                continue
+            amounts.append((it[1], k))
+            if nxt is not None and nxt[0] == "unit":
+                attached[k] = nxt[1]
+                other_idx.add(k + 1)          # the unit word is used up by the number
+            elif nxt is not None and nxt[2] in self._lead_unit:
+                attached[k] = self._lead_unit[nxt[2]]   # 1 กลุ่มออมทรัพย์: กลุ่ม is the unit
+
+        # slots
+        first = body[0]
+        cmd0 = first[1] if first[0] == "cmd" else None
+        if (first[0] == "province" and first[1] == "query") or (
+                first[0] == "topic" and first[2].startswith("ยอด")):
+            cmd0 = "query"                    # ยอดจังหวัด, ยอดรวมจังหวัด, ยอดคงเหลือ
+        intent_key = cmd0
+        indicators: list[str] = []
+        categories: list[str] = []
+        free_units: list[str] = []
+        districts: list[str] = []
+        province_word = province_name = False
+        topics: set[str] = set()
+        question = as_text = False
+        howto = False
+        cmds: list[str] = []
         unknown: list[str] = []
-        province = toks[0] == "ยอดรวมจังหวัด"
-        rest = toks[1:]
-        i = 0
-        while i < len(rest):
-            tok = rest[i]
-            hit = self.surface.get(tok)
-            if hit and hit[0] != "verb":
-                slot, key = hit
-                if slot == "category":
-                    ind_key, cat_key = key.split(":", 1)
-                    slots.setdefault("category_indicator", ind_key)
-                    slots.setdefault("category", cat_key)
+        anchors = 0
+        for k, it in enumerate(body):
+            slot = it[0]
+            if slot == "indicator":
+                indicators.append(it[1])
+            elif slot == "category":
+                categories.append(it[1])
+            elif slot == "unit":
+                if k not in other_idx:
+                    if it[1] == "village" or it[2] in ("หลัง", "ราย"):
+                        pass                  # หมู่บ้านสัมมาชีพ, หลังประชุม: not a unit here
+                    else:
+                        free_units.append(it[1])
+            elif slot == "district":
+                districts.append(it[1])
+            elif slot == "province":
+                if it[1] == "name":
+                    province_name = True
                 else:
-                    slots.setdefault(slot, key)
-            elif tok in PROVINCE_WORDS:
-                province = True
-            elif _NUMBER.match(tok):
-                amounts.append(int(tok.replace(",", "")))
-            elif tok in FILLER or tok in DISTRICT_PREFIXES or tok in (".", "ฯ"):
+                    province_word = True
+            elif slot == "topic":
+                topics.add(it[1])
+            elif slot == "q":
+                question = True
+            elif slot == "astext":
+                as_text = True
+            elif slot == "cmd":
+                if k:
+                    if it[1] == "howto":
+                        howto = True
+                    else:
+                        cmds.append(it[1])
+            elif slot in ("before", "after"):
+                if k not in other_idx and it[2] not in FILLER_SET:
+                    unknown.append(it[2])
+            elif slot == UNK:
+                unknown.append(it[2])
+            elif slot == ONUM:
                 pass
+            # fillers and numbers need nothing here
+            if slot in ("indicator", "category", "district", "province"):
+                anchors += 1
+
+        named_indicator = bool(indicators or categories)
+
+        # which command?
+        explicit = cmd0 is not None and cmd0 not in ("got", "howto")
+        if cmd0 == "howto":
+            return Command()
+        if cmd0 is None or cmd0 == "got":
+            # no command word first: a log told in passing, a natural question, or talk
+            if howto:
+                return Command()
+            if question or "deadline" in topics:
+                intent_key = "naturalq"
+            elif ("got" in cmds or cmd0 == "got" or "log" in cmds or "logweak" in cmds) \
+                    and named_indicator and amounts:
+                intent_key = "got"
+            elif named_indicator and amounts and (attached or free_units):
+                intent_key = "noverb"
             else:
-                unknown.append(tok)
-            i += 1
-        indicator = slots.get("indicator") or slots.get("category_indicator")
-        if indicator is None and slots.get("unit"):
-            owners = [ind.key for ind in self.plan.indicators if ind.unit == slots["unit"]]
-            if len(owners) == 1:
-                indicator = owners[0]
-        category = slots.get("category") if slots.get("category_indicator") == indicator else None
-        district = PROVINCE if province else slots.get("district")
-        base = dict(intent=intent, indicator=indicator, unit=slots.get("unit"),
-                    category=category, district=district, explicit=True,
-                    unknown=tuple(unknown))
-        if intent is Intent.LOG:
-            if not indicator and not amounts:
-                return Command()  # "บันทึกไว้แล้วนะ": talk, not a command
-            missing = tuple(n for n, v in (("indicator", indicator), ("amount", amounts)) if not v)
-            problem = None
-            if len(amounts) > 1:
-                problem = "two-amounts"
-            ind = self.plan.indicator(indicator)
-            if ind and slots.get("unit") and slots["unit"] != ind.unit:
-                problem = "unit-mismatch"
-            amount = amounts[0] if len(amounts) == 1 else None
-            if unknown and not missing and not problem:
-                return Command(**base, amount=amount, needs_confirmation=True)
-            return Command(**base, amount=amount, missing=missing, problem=problem,
-                           candidates=tuple(amounts) if problem == "two-amounts" else ())
-        if intent is Intent.QUERY:
-            if unknown:
-                return Command()  # "ยอดเยี่ยมมากครับ"
-            return Command(**base, topic=Topic.TOTAL)
-        if intent is Intent.EDIT:
-            if len(amounts) != 1:
-                return Command(**base, missing=("amount",))
-            return Command(**base, amount=amounts[0])
-        if intent is Intent.BIND:
-            if not district:
-                return Command(**base, missing=("district",))
-            return Command(**base)
+                return Command()
+
+        # ---- a log
+        if intent_key in ("log", "logweak", "got", "noverb"):
+            return self._log(intent_key, explicit, indicators, categories, amounts, attached,
+                             free_units, districts, province_word, unknown, corrections,
+                             negative, not_whole, howto, question, cmds)
+
+        intent = Intent.QUERY if intent_key == "naturalq" else _INTENTS[intent_key]
+        # words from other commands inside this one are noise: a second verb is unknown
+        for c in cmds:
+            if intent is Intent.QUERY and c in ("query", "got", "deadline", "logweak"):
+                continue
+            if intent is Intent.EDIT and c in ("edit", "got"):
+                continue
+            if intent is Intent.UNDO and c in ("undo",):
+                continue
+            if intent is Intent.MISSING and c in ("logweak", "log", "got"):
+                continue
+            if c == "got" and intent in (Intent.RANKING, Intent.MINE, Intent.HISTORY):
+                continue
+            unknown.append(c)
+        if howto and intent is not Intent.HELP:
+            if intent in (Intent.QUERY, Intent.EDIT, Intent.UNDO, Intent.BIND, Intent.MUTE,
+                          Intent.UNMUTE, Intent.REGISTER) and not unknown and not amounts:
+                return Command(intent=Intent.HELP, explicit=explicit, corrections=corrections,
+                               needs_confirmation=bool(corrections))
+            return Command()
         if unknown:
             return Command()
-        return Command(**base)
+        indicator, category, ind_problem = self._indicator(indicators, categories, free_units)
+        district, dist_problem = self._district(districts, province_word, province_name)
+        unit = free_units[0] if free_units else None
+        common = dict(explicit=explicit, corrections=corrections,
+                      needs_confirmation=bool(corrections), as_text=as_text)
+
+        if intent is Intent.QUERY:
+            if amounts:
+                return Command()
+            if intent_key == "naturalq":
+                # a bare question needs something it is about
+                if not (anchors or topics or "got" in cmds or cmd0 == "got" or "query" in cmds
+                        or "logweak" in cmds):
+                    return Command()
+                explicit = False
+                common["explicit"] = False
+            if intent_key == "deadline" or "deadline" in topics:
+                topic = Topic.DEADLINE
+            elif "remaining" in topics:
+                topic = Topic.REMAINING
+            elif "breakdown" in topics:
+                topic = Topic.BREAKDOWN
+            else:
+                topic = Topic.TOTAL
+            return Command(intent=Intent.QUERY, indicator=indicator, category=category,
+                           district=district, unit=unit, topic=topic,
+                           problem=ind_problem or dist_problem, **common)
+        if intent is Intent.EDIT:
+            unit = next((attached[k] for _, k in amounts if k in attached), unit)
+            return self._edit(amounts, indicator, category, unit, district, negative, common)
+        if amounts:
+            return Command()
+        if intent is Intent.BIND:
+            if district is None:
+                return Command(intent=intent, missing=("district",), problem=dist_problem,
+                               **common)
+            return Command(intent=intent, district=district, **common)
+        if topics and intent not in (Intent.MISSING, Intent.RANKING):
+            return Command()
+        if question and intent not in (Intent.MISSING, Intent.RANKING, Intent.HELP):
+            return Command()
+        return Command(intent=intent, indicator=indicator, category=category, district=district,
+                       problem=ind_problem or dist_problem, **common)
+
+    # ------------------------------------------------------------------ pieces
+    def _indicator(self, indicators: list[str], categories: list[str],
+                   units: list[str]) -> tuple[str | None, str | None, str | None]:
+        """(indicator, category, problem) from what was named; units imply where unambiguous."""
+        inds = list(dict.fromkeys(indicators))
+        cats = list(dict.fromkeys(categories))
+        problem = None
+        if len(inds) > 1:
+            return None, None, "two-indicators"
+        indicator = inds[0] if inds else None
+        category = None
+        if cats:
+            owners = {c.split(":", 1)[0] for c in cats}
+            if len(cats) > 1 or len(owners) > 1:
+                problem = "two-categories"
+                if indicator is None and len(owners) == 1:
+                    indicator = owners.pop()
+            else:
+                owner, cat = cats[0].split(":", 1)
+                if indicator is None or indicator == owner:
+                    indicator, category = owner, cat
+                else:
+                    problem = "category-mismatch"
+        if indicator is None and units and problem is None:
+            indicator = self._unit_owner.get(units[0])
+        return indicator, category, problem
+
+    @staticmethod
+    def _district(districts: list[str], province_word: bool,
+                  province_name: bool) -> tuple[str | None, str | None]:
+        ds = list(dict.fromkeys(districts))
+        if len(ds) > 1:
+            return None, "two-districts"
+        if ds:
+            if province_word and not province_name:
+                # "ยอด บ้านโป่ง ทั้งจังหวัด": two places asked for
+                return None, "two-districts"
+            return ds[0], None
+        if province_word or province_name:
+            return PROVINCE, None
+        return None, None
+
+    def _amount(self, amounts: list[tuple[int, int]], negative: bool
+                ) -> tuple[int | None, str | None, tuple[int, ...]]:
+        values = list(dict.fromkeys(v for v, _ in amounts))
+        if negative:
+            return None, "negative", ()
+        if not values:
+            return None, None, ()
+        if len(values) > 1:
+            return None, "two-amounts", tuple(values)
+        v = values[0]
+        if v == 0:
+            return 0, "zero", ()
+        if v > MAX_AMOUNT:
+            return None, "too-large", ()
+        return v, None, ()
+
+    def _edit(self, amounts, indicator, category, unit, district, negative, common) -> Command:
+        amount, problem, candidates = self._amount(amounts, negative)
+        missing = ("amount",) if amount is None and problem is None else ()
+        if problem in _ASK:
+            common = {**common, "needs_confirmation": True}
+        return Command(intent=Intent.EDIT, amount=amount, indicator=indicator, category=category,
+                       unit=unit, district=district, missing=missing, problem=problem,
+                       candidates=candidates, **common)
+
+    def _log(self, how, explicit, indicators, categories, amounts, attached, free_units,
+             districts, province_word, unknown, corrections, negative, not_whole, howto,
+             question, cmds) -> Command:
+        named_indicator = bool(indicators or categories)
+        if how in ("logweak", "got") and not named_indicator:
+            return Command()                  # ส่งรูปให้แล้ว 2 รูป, ลงพื้นที่ 3 หมู่บ้าน
+        if howto and not amounts:
+            return Command(intent=Intent.HELP, explicit=explicit, corrections=corrections,
+                           needs_confirmation=bool(corrections))
+        if question:
+            unknown = unknown + ["?"]
+        for c in cmds:
+            if c not in ("log", "logweak", "got", "query"):
+                unknown.append(c)
+        unit_named = [attached[k] for _, k in amounts if k in attached] or free_units
+        district, dist_problem = self._district(districts, province_word, False)
+        if not (named_indicator or amounts or unit_named or district or dist_problem):
+            return Command()                  # บันทึกไว้แล้วนะ
+        indicator, category, problem = self._indicator(indicators, categories, unit_named)
+        amount, amount_problem, candidates = self._amount(amounts, negative)
+        if not_whole and amount is None and amount_problem is None:
+            amount_problem = "not-whole"
+        unit = unit_named[0] if unit_named else None
+        if len(set(unit_named)) > 1:
+            unit = None
+        if problem is None and indicator and unit and unit != self._indicator_unit.get(indicator):
+            problem = "unit-mismatch"
+        problem = amount_problem or problem or dist_problem
+        missing = []
+        if indicator is None:
+            missing.append("indicator")
+        if amount is None and amount_problem is None:
+            missing.append("amount")
+        if unknown and missing:
+            return Command()                  # talk around a command word, not a command
+        if how == "noverb" and (unknown or missing):
+            return Command()
+        if how == "noverb":
+            problem = problem or "no-verb"
+        needs = bool(corrections) or bool(unknown) or problem in _ASK
+        return Command(intent=Intent.LOG, indicator=indicator, amount=amount, unit=unit,
+                       category=category, district=district, explicit=how != "noverb",
+                       needs_confirmation=needs, corrections=corrections,
+                       unknown=tuple(unknown), missing=tuple(missing), problem=problem,
+                       candidates=candidates)

@@ -1,0 +1,99 @@
+"""Typo repair against a closed list: the plan's names and the command words, nothing else.
+
+Only spans the lexicon did not recognise are tried.  A span is accepted when its difflib ratio
+to some form is at least ``THRESHOLD`` and beats the best form of any *other* meaning by
+``MARGIN``.  Forms and spans shorter than four characters are never matched (จปถ, คน, ลง are
+too close to too many things).  A single token that is itself a dictionary word is left alone:
+newmm splits a typo into pieces that are not words (บันทืก → บัน|ทืก), a real word is not a typo.
+
+PyThaiNLP's ``spell``/``correct`` is deliberately not used: with its general dictionary it turns
+จปฐ into จะ and ออมทรัพ into จอมทัพ.
+"""
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from bot.language.lexicon import FUZZY_MIN_LEN, Entry
+
+THRESHOLD = 0.8
+MARGIN = 0.05
+MAX_WINDOW = 4          # tokens joined into one span
+MAX_SPAN = 24           # characters
+MAX_TRIES = 120         # spans tried per message, whatever its length
+
+
+class Fuzzy:
+    def __init__(self, targets: list[tuple[str, Entry]], dictionary: set[str]):
+        self.dictionary = dictionary
+        self.by_len: dict[int, list[tuple[SequenceMatcher, str, Entry]]] = {}
+        for form, entry in targets:
+            sm = SequenceMatcher(None, autojunk=False)
+            sm.set_seq2(form)
+            self.by_len.setdefault(len(form), []).append((sm, form, entry))
+
+    def best(self, span: str, slots: frozenset[str] | None = None) -> tuple[str, Entry, float] | None:
+        """The one form ``span`` is a typo of, or None when none (or more than one) fits."""
+        n = len(span)
+        if n < FUZZY_MIN_LEN or n > MAX_SPAN:
+            return None
+        top: dict[tuple[str, str], tuple[float, str, Entry]] = {}
+        for length in range(n - 2, n + 3):
+            for sm, form, entry in self.by_len.get(length, ()):
+                if slots is not None and entry.slot not in slots:
+                    continue
+                sm.set_seq1(span)
+                if sm.real_quick_ratio() < THRESHOLD or sm.quick_ratio() < THRESHOLD:
+                    continue
+                r = sm.ratio()
+                if r < THRESHOLD:
+                    continue
+                meaning = (entry.slot, entry.key)
+                if meaning not in top or top[meaning][0] < r:
+                    top[meaning] = (r, form, entry)
+        if not top:
+            return None
+        ranked = sorted(top.values(), key=lambda t: -t[0])
+        if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < MARGIN:
+            return None
+        r, form, entry = ranked[0]
+        return form, entry, r
+
+    def repair(self, tokens: list[str], slots: frozenset[str] | None = None,
+               anchored: bool = False, budget: list[int] | None = None
+               ) -> list[tuple[int, int, str, Entry]]:
+        """Non-overlapping fixes ``(start, end, form, entry)`` inside one run of unknown tokens.
+
+        ``anchored``: only spans starting at one of the first three tokens are tried (the first
+        word of a message that might be a command).
+        """
+        budget = budget if budget is not None else [MAX_TRIES]
+        found: list[tuple[int, int, str, Entry]] = []
+        self._repair(tokens, 0, len(tokens), slots, anchored, budget, found)
+        return sorted(found, key=lambda f: f[0])
+
+    def _repair(self, tokens, lo, hi, slots, anchored, budget, found) -> None:
+        best = None
+        starts = range(lo, min(hi, lo + 3)) if anchored else range(lo, hi)
+        for i in starts:
+            span = ""
+            for j in range(i, min(hi, i + MAX_WINDOW)):
+                span += tokens[j]
+                if len(span) > MAX_SPAN:
+                    break
+                if len(span) < FUZZY_MIN_LEN:
+                    continue
+                if j == i and span in self.dictionary:
+                    continue
+                if budget[0] <= 0:
+                    break
+                budget[0] -= 1
+                hit = self.best(span, slots)
+                if hit and (best is None or hit[2] > best[4]):
+                    best = (i, j + 1, hit[0], hit[1], hit[2])
+        if best is None:
+            return
+        i, j, form, entry, _ = best
+        found.append((i, j, form, entry))
+        if not anchored:
+            self._repair(tokens, lo, i, slots, False, budget, found)
+        self._repair(tokens, j, hi, slots, False, budget, found)
