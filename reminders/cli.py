@@ -1,0 +1,80 @@
+"""flask reminders preview|run: what a day's round sends, and running one now (operators)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+from flask import current_app
+
+from bot import thai
+from bot.plan import parse_date
+
+
+def _services():
+    return current_app.extensions["nongpat"]
+
+
+def _rounds():
+    from reminders.rounds import Rounds, Settings
+    from reminders.settings import settings_from_env
+    svc = _services()
+    settings = current_app.config.get("REMINDER_SETTINGS") or settings_from_env()
+    assert isinstance(settings, Settings)
+    return Rounds(svc.engine, svc.sessions, svc.line, plans=svc.bot.plans, settings=settings)
+
+
+def _day(value: str | None) -> dt.date:
+    if not value:
+        return _services().bot.clock().date()
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+DATE_HELP = "วันที่ของรอบแจ้งเตือน พ.ศ. หรือ ค.ศ. เช่น 2565-04-22 (ไม่ระบุ = วันนี้)"
+
+
+@click.group("reminders", help="แจ้งเตือนกำหนดส่งถึงกลุ่มไลน์อำเภอและจังหวัด")
+def reminders_group():
+    pass
+
+
+@reminders_group.command("preview", help="แสดงข้อความที่จะส่งในวันนั้นถึงแต่ละกลุ่ม โดยไม่ส่งจริง")
+@click.option("--date", "date_text", default=None, help=DATE_HELP)
+@click.option("--flex", is_flag=True, help="แสดง Flex bubble (JSON) ด้วย")
+def preview(date_text: str | None, flex: bool):
+    day = _day(date_text)
+    out, status = _rounds().preview(day)
+    click.echo(f"รอบแจ้งเตือนวันที่ {thai.date(day)} ({day.isoformat()}): "
+               f"{len(out)} กลุ่ม (ยังไม่ส่ง)")
+    if not out:
+        click.echo("ไม่มีแจ้งเตือนในวันนี้")
+    for o in out:
+        mark = " [ด่วน]" if o.urgent else ""
+        done = f" (ในสมุดส่งแล้ว: {status[o.group_id]})" if o.group_id in status else ""
+        click.echo(f"\n=== ถึงกลุ่ม {o.group_id} · {o.label}{mark}{done}")
+        for t in o.reply.texts:
+            click.echo(t)
+        for f in o.reply.flex:
+            click.echo(f"[Flex] {f.alt_text}")
+            if flex:
+                click.echo(json.dumps(f.contents, ensure_ascii=False, indent=1))
+
+
+@reminders_group.command("run", help="ส่งรอบแจ้งเตือนของวันนั้นเดี๋ยวนี้ (ส่งครั้งเดียวต่อกลุ่มต่อวัน)")
+@click.option("--date", "date_text", default=None, help=DATE_HELP)
+@click.option("--force", is_flag=True, help="ยอมส่งรอบของวันที่ผ่านมาแล้ว")
+def run(date_text: str | None, force: bool):
+    day = _day(date_text)
+    today = _services().bot.clock().date()
+    if day < today and not force:
+        raise click.ClickException(
+            f"{thai.date(day)} ผ่านมาแล้ว: ข้อความจะนับวันผิด (ใช้ --force ถ้าตั้งใจจริง)")
+    report = _rounds().run(day)
+    click.echo(report.summary())
+    for e in report.errors[:20]:
+        click.echo(f"  ! {e}")
+    if report.skipped:
+        raise SystemExit(1)

@@ -1,0 +1,228 @@
+"""A planned reminder → the one message a group receives (text + a Flex bubble). Pure.
+
+Thai first, polite, the bot's male persona (ครับ); B.E. dates (``1 พ.ค. 2565``), numbers with
+thousands separators. The payload stored in the ledger is :func:`to_payload` of the Reply, so a
+retry after a crash sends exactly the same words.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from bot import thai
+from bot.messages import Flex, Reply
+from bot.progress import Figure
+from reminders.planner import BEFORE, MET, OPEN, OVERDUE, Item, Reminder
+
+GREEN, AMBER, RED, GREY, TRACK = "#1DB446", "#F5A623", "#E02020", "#8C8C8C", "#E6E6E6"
+ALT_MAX = 400
+
+
+# --------------------------------------------------------------------------- text pieces
+def _when(item: Item, today: dt.date) -> str:
+    m = item.milestone
+    if m.kind == "event":
+        span = (thai.date(m.start) if m.start == m.end
+                else f"{thai.date(m.start)} – {thai.date(m.end)}")
+        n = (m.start - today).days
+        soon = "วันนี้" if n == 0 else "พรุ่งนี้" if n == 1 else f"ในอีก {thai.number(n)} วัน"
+        if m.start == m.end:
+            return f"{soon} ({span})" if n else f"วันนี้ {span}"
+        return f"เปิดระบบ{soon} ({span})"
+    if item.reason == OVERDUE:
+        return f"กำหนดภายใน {thai.date(m.date)} เลยกำหนดมาแล้ว {thai.number(-item.days_left)} วัน"
+    return f"กำหนดภายใน {thai.date(m.date)} ({thai.days_left(m.date, today)})"
+
+
+def _figure_line(item: Item, district_name: str) -> str | None:
+    f, unit = item.figure, item.unit
+    if f is None:
+        return None
+    if f.target is not None:
+        rem = f.remaining
+        tail = "ครบเป้าแล้ว" if rem == 0 else f"ยังขาดอีก {thai.number(rem)} {unit}"
+        return (f"อำเภอ{district_name}: {thai.number(f.done)} / {thai.number(f.target)} {unit} "
+                f"({thai.percent(f.done, f.target)}) {tail}")
+    line = f"อำเภอ{district_name} บันทึกแล้ว {thai.number(f.done)} {unit}"
+    p = item.province
+    if p is not None and p.target:
+        line += (f" · ทั้งจังหวัด {thai.number(p.done)} / {thai.number(p.target)} {unit} "
+                 f"({thai.percent(p.done, p.target)}) ยังขาดอีก {thai.number(p.remaining)} {unit}")
+    return line
+
+
+def _icon(item: Item) -> str:
+    if item.reason == MET:
+        return "🎉"
+    if item.reason == OVERDUE:
+        return "⚠️"
+    if item.reason == OPEN:
+        return "📅"
+    return "⏰" if item.urgent else "📌"
+
+
+def _district_text(r: Reminder) -> str:
+    name = r.district.name
+    lines = [f"🔔 แจ้งเตือนจากน้องพัฒน์ถึงอำเภอ{name} ประจำวันที่ {thai.date(r.day)} ครับ"]
+    for n, item in enumerate(r.items, 1):
+        lines.append("")
+        lines.append(f"{n}) {_icon(item)} {item.milestone.title}")
+        lines.append(f"   {_when(item, r.day)}")
+        fig = _figure_line(item, name)
+        if item.reason == MET:
+            if fig:
+                lines.append(f"   {fig}")
+            lines.append("   ขอแสดงความยินดีและขอบคุณทุกท่านที่ช่วยกันจนครบเป้าครับ")
+            continue
+        if fig:
+            lines.append(f"   {fig}")
+        if item.reason == OVERDUE:
+            lines.append(f"   รบกวนเร่งบันทึกให้ครบนะครับ พิมพ์ เช่น \"{item.command}\"")
+        elif item.command:
+            lines.append(f"   บันทึกผลงานโดยพิมพ์ในกลุ่มนี้ เช่น \"{item.command}\"")
+        elif item.reason == BEFORE:
+            lines.append("   รบกวนดำเนินการให้แล้วเสร็จภายในกำหนดนะครับ")
+    lines.append("")
+    lines.append("ขอบคุณครับ 🙏 (ดูยอดล่าสุด พิมพ์ \"ยอด\")")
+    return "\n".join(lines)
+
+
+def _compact(f: Figure, unit: str) -> str:
+    if f.target is None:
+        return f"{thai.number(f.done)} {unit}"
+    return f"{thai.number(f.done)}/{thai.number(f.target)} ({thai.percent(f.done, f.target)})"
+
+
+def _province_text(r: Reminder, province_name: str) -> str:
+    lines = [f"📋 สรุปประจำวันจังหวัด{province_name} วันที่ {thai.date(r.day)} ครับ",
+             "", "กำหนดการที่แจ้งเตือนอำเภอวันนี้:"]
+    for item in r.items:
+        lines.append(f"• {_icon(item)} {item.milestone.title} — {_when(item, r.day)}")
+    for ind, f in r.province_figures:
+        unit = item_unit(r, ind.key)
+        lines.append("")
+        tail = "" if f.target is None else (
+            " ครบเป้าแล้ว" if f.remaining == 0 else f" ยังขาดอีก {thai.number(f.remaining)} {unit}")
+        target = "" if f.target is None else f" / {thai.number(f.target)}"
+        pct = "" if f.target is None else f" ({thai.percent(f.done, f.target)})"
+        lines.append(f"{ind.name} ทั้งจังหวัด {thai.number(f.done)}{target} {unit}{pct}{tail}")
+    lines.append("")
+    lines.append("รายอำเภอ:")
+    for row in r.rows:
+        parts = [f"{ind.name} {_compact(f, item_unit(r, ind.key))}" for ind, f in row.figures]
+        mark = " ✅" if row.met else " ⚠️ เลยกำหนด" if row.overdue else ""
+        lines.append(f"– {row.district.name}: {' · '.join(parts)}{mark}")
+    lines.append("")
+    lines.append("ขอบคุณครับ 🙏")
+    return "\n".join(lines)
+
+
+def item_unit(r: Reminder, indicator_key: str) -> str:
+    return next((i.unit for i in r.items if i.indicator.key == indicator_key), "")
+
+
+# --------------------------------------------------------------------------- flex
+def _bar(percent: float | None, color: str) -> dict:
+    pct = max(0.0, min(100.0, percent or 0.0))
+    return {"type": "box", "layout": "vertical", "height": "6px", "backgroundColor": TRACK,
+            "cornerRadius": "3px", "margin": "sm",
+            "contents": [{"type": "box", "layout": "vertical", "height": "6px",
+                          "width": f"{max(pct, 1.0):.0f}%", "cornerRadius": "3px",
+                          "backgroundColor": color if pct > 0 else TRACK,
+                          "contents": [{"type": "filler"}]}]}
+
+
+def _t(text: str, **kw) -> dict:
+    return {"type": "text", "text": text or " ", "wrap": True, "size": kw.pop("size", "sm"), **kw}
+
+
+def _item_box(item: Item, today: dt.date, district_name: str) -> dict:
+    color = (GREEN if item.reason == MET else RED if item.reason == OVERDUE
+             else AMBER if item.urgent else GREY)
+    contents = [_t(f"{_icon(item)} {item.milestone.title}", weight="bold"),
+                _t(_when(item, today), color=color, size="xs")]
+    f = item.figure
+    if f is not None:
+        if f.target is not None:
+            contents.append(_bar(f.percent, GREEN if item.reason == MET else AMBER))
+            contents.append(_t(f"{thai.number(f.done)} / {thai.number(f.target)} {item.unit} "
+                               f"({thai.percent(f.done, f.target)})", size="xs", color=GREY))
+        else:
+            p = item.province
+            contents.append(_t(f"อำเภอ{district_name} {thai.number(f.done)} {item.unit}",
+                               size="xs", color=GREY))
+            if p is not None and p.target:
+                contents.append(_bar(p.percent, AMBER))
+                contents.append(_t(f"ทั้งจังหวัด {thai.number(p.done)} / {thai.number(p.target)} "
+                                   f"{item.unit} ({thai.percent(p.done, p.target)})",
+                                   size="xs", color=GREY))
+    if item.command and item.reason != MET:
+        contents.append(_t(f"พิมพ์: {item.command}", size="xs", color="#1E6FD9"))
+    return {"type": "box", "layout": "vertical", "margin": "lg", "spacing": "xs",
+            "contents": contents}
+
+
+def _bubble(title: str, subtitle: str, body: list[dict]) -> dict:
+    return {
+        "type": "bubble", "size": "mega",
+        "header": {"type": "box", "layout": "vertical", "backgroundColor": "#0B5394",
+                   "contents": [_t(title, weight="bold", color="#FFFFFF", size="md"),
+                                _t(subtitle, color="#DDE8F5", size="xs")]},
+        "body": {"type": "box", "layout": "vertical", "contents": body},
+        "footer": {"type": "box", "layout": "vertical", "contents": [
+            {"type": "button", "style": "link", "height": "sm",
+             "action": {"type": "message", "label": "ดูยอดล่าสุด", "text": "ยอด"}}]},
+    }
+
+
+def _district_flex(r: Reminder) -> Flex:
+    name = r.district.name
+    body = [_item_box(i, r.day, name) for i in r.items]
+    alt = f"แจ้งเตือนอำเภอ{name}: " + " · ".join(
+        f"{i.milestone.title} {_when(i, r.day)}" for i in r.items)
+    return Flex(alt[:ALT_MAX], _bubble(f"แจ้งเตือนอำเภอ{name}", f"ประจำวันที่ {thai.date(r.day)}",
+                                       body))
+
+
+def _province_flex(r: Reminder, province_name: str) -> Flex:
+    body: list[dict] = [_t(f"{_icon(i)} {i.milestone.title}", size="xs", weight="bold")
+                        for i in r.items]
+    if r.province_figures:
+        ind, pf = r.province_figures[0]
+        unit = item_unit(r, ind.key)
+        body.append({"type": "separator", "margin": "md"})
+        body.append(_t(f"{ind.name} ทั้งจังหวัด {_compact(pf, unit)}", weight="bold",
+                       margin="md"))
+        if pf.target:
+            body.append(_bar(pf.percent, GREEN))
+        for row in r.rows:
+            f = dict((i.key, fig) for i, fig in row.figures).get(ind.key)
+            if f is None:
+                continue
+            mark = " ✅" if row.met else " ⚠️" if row.overdue else ""
+            body.append(_t(f"{row.district.name}: {_compact(f, unit)}{mark}", size="xs",
+                           margin="md"))
+            if f.target:
+                body.append(_bar(f.percent, GREEN if row.met else AMBER))
+    alt = f"สรุปประจำวันจังหวัด{province_name} {thai.date(r.day)}: " + " · ".join(
+        i.milestone.title for i in r.items)
+    return Flex(alt[:ALT_MAX], _bubble(f"สรุปประจำวันจังหวัด{province_name}",
+                                       f"วันที่ {thai.date(r.day)}", body))
+
+
+# --------------------------------------------------------------------------- public
+def render(r: Reminder, province_name: str) -> Reply:
+    if r.scope == "province":
+        return Reply(texts=[_province_text(r, province_name)],
+                     flex=[_province_flex(r, province_name)])
+    return Reply(texts=[_district_text(r)], flex=[_district_flex(r)])
+
+
+def to_payload(reply: Reply, **meta) -> dict:
+    return {"texts": list(reply.texts),
+            "flex": [{"alt_text": f.alt_text, "contents": f.contents} for f in reply.flex],
+            **meta}
+
+
+def from_payload(payload: dict) -> Reply:
+    return Reply(texts=list(payload.get("texts") or []),
+                 flex=[Flex(f["alt_text"], f["contents"]) for f in payload.get("flex") or []])

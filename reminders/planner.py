@@ -1,0 +1,224 @@
+"""Which reminders are due on a day: pure, ``(plan, progress, today) → reminders``.
+
+No database, no LINE, no wall clock: the caller passes the plan, the running totals
+(``models.queries.counters``) and the day, so any date of the fiscal year can be tested.
+
+Rules (issue 4):
+- a deadline is announced ``remind_days`` days before it (default 14, 7, 3, 1 and 0);
+- an event is announced on its first day (the opening of a window, or a single-day event);
+- a reminder whose day is a Saturday, a Sunday or a plan holiday goes out on the working day
+  before; several reminders of one milestone landing on one day make one item;
+- after a missed deadline of a milestone the indicator's count measures (``progress``), a
+  district still short of its target is told again every ``overdue_every`` working days (until the
+  end of the fiscal year);
+- a district that met its target gets a congratulation instead (``when_met: congratulate``) or
+  nothing (``when_met: skip``); without a district target (TPMAP, savings groups in FY2565) the
+  province's figure decides;
+- each district gets ONE reminder per day holding every item due for it; the province gets one
+  summary on the days something is due, with a row per district.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from bot.plan import District, Indicator, Milestone, Plan
+from bot.progress import Counters, Figure, district_figure, province_figure
+
+ONE_DAY = dt.timedelta(days=1)
+
+BEFORE, OPEN, OVERDUE, MET = "before", "open", "overdue", "met"
+
+
+# --------------------------------------------------------------------------- calendar
+def is_working_day(plan: Plan, day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in plan.holiday_dates
+
+
+def send_day(plan: Plan, day: dt.date) -> dt.date:
+    """The day a reminder meant for ``day`` goes out: that day, or the working day before."""
+    for _ in range(60):  # a plan cannot hold two months of holidays in a row
+        if is_working_day(plan, day):
+            return day
+        day -= ONE_DAY
+    return day
+
+
+def working_days_after(plan: Plan, start: dt.date, end: dt.date) -> int:
+    """Working days in (start, end]."""
+    n, d = 0, start + ONE_DAY
+    while d <= end:
+        n += is_working_day(plan, d)
+        d += ONE_DAY
+    return n
+
+
+def fiscal_year_end(plan: Plan) -> dt.date:
+    """30 Sep of the fiscal year (FY2565 ends 30 Sep 2022)."""
+    return dt.date(plan.fiscal_year - 543, 9, 30)
+
+
+# --------------------------------------------------------------------------- data
+@dataclass(frozen=True)
+class Trigger:
+    """A milestone due for a reminder today, before it is applied to a district."""
+    milestone: Milestone
+    reason: str          # before | open | overdue
+    offset: int          # the smallest planned offset (days before) that lands today; -n overdue
+
+
+@dataclass(frozen=True)
+class Item:
+    """One milestone in one reminder."""
+    milestone: Milestone
+    indicator: Indicator
+    reason: str                      # before | open | overdue | met
+    days_left: int                   # milestone.date - today (negative: overdue)
+    offset: int                      # planned offset that fell on today (see Trigger)
+    unit: str                        # unit name, e.g. ครัวเรือน
+    figure: Figure | None = None     # the district's count (target None without a district target)
+    province: Figure | None = None   # the province's count, when the district has no target
+    command: str | None = None       # how to log, e.g. บันทึก จปฐ 120 ครัวเรือน
+
+    @property
+    def urgent(self) -> bool:
+        """≤ 1 day left (or the last reminder before the deadline), or overdue."""
+        if self.reason == OVERDUE:
+            return True
+        return (self.reason == BEFORE and self.milestone.kind == "deadline"
+                and min(self.days_left, self.offset) <= 1)
+
+
+@dataclass(frozen=True)
+class DistrictRow:
+    """A district's line in the province's summary."""
+    district: District
+    figures: tuple[tuple[Indicator, Figure], ...]
+    met: bool
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Reminder:
+    day: dt.date
+    scope: str                                  # district | province
+    district: District | None
+    items: tuple[Item, ...]
+    rows: tuple[DistrictRow, ...] = field(default=())   # province only
+    province_figures: tuple[tuple[Indicator, Figure], ...] = field(default=())
+
+    @property
+    def urgent(self) -> bool:
+        return any(i.urgent for i in self.items) or any(r.overdue for r in self.rows)
+
+    @property
+    def milestone_keys(self) -> list[str]:
+        return [i.milestone.key for i in self.items]
+
+
+# --------------------------------------------------------------------------- planning
+def triggers(plan: Plan, today: dt.date) -> list[Trigger]:
+    """Milestones with a reminder due on ``today`` (overdue ones are per district: see below)."""
+    if not is_working_day(plan, today):
+        return []
+    out: list[Trigger] = []
+    for m in plan.milestones:
+        if m.kind == "event":
+            if send_day(plan, m.start) == today:
+                out.append(Trigger(m, OPEN, (m.start - today).days))
+            continue
+        offsets = [off for off in m.remind_days if send_day(plan, m.date - dt.timedelta(off)) == today]
+        if offsets:
+            out.append(Trigger(m, BEFORE, min(offsets)))
+        elif m.progress and today > m.date and today <= fiscal_year_end(plan):
+            n = working_days_after(plan, m.date, today)
+            if n > 0 and n % max(m.overdue_every, 1) == 0:
+                out.append(Trigger(m, OVERDUE, -(today - m.date).days))
+    return sorted(out, key=lambda t: (t.milestone.date, t.milestone.key))
+
+
+def log_command(plan: Plan, ind: Indicator) -> str:
+    """The exact words that log progress for an indicator, e.g. ``บันทึก จปฐ 120 ครัวเรือน``."""
+    plain = [a for a in ind.aliases if "." not in a] or list(ind.aliases)
+    alias = min(plain, key=len)
+    unit = plan.units[ind.unit]
+    amount = 1 if ind.unit in ("group", "village") else 120 if ind.district_targets else 3
+    return f"บันทึก {alias} {amount} {unit.name}"
+
+
+def _met(fig: Figure, prov: Figure) -> bool:
+    if fig.target is not None:
+        return fig.target > 0 and fig.done >= fig.target
+    return prov.target is not None and prov.target > 0 and prov.done >= prov.target
+
+
+def district_items(plan: Plan, counters: Counters, today: dt.date, district_key: str,
+                   due: list[Trigger]) -> list[Item]:
+    items = []
+    for t in due:
+        m = t.milestone
+        ind = plan.indicator(m.indicator)
+        unit = plan.units[ind.unit].name
+        base = dict(milestone=m, indicator=ind, days_left=(m.date - today).days, offset=t.offset,
+                    unit=unit)
+        if m.kind == "event" or not m.progress:
+            if t.reason != OVERDUE:
+                items.append(Item(reason=t.reason, **base))
+            continue
+        fig = district_figure(plan, counters, ind, district_key)
+        prov = province_figure(plan, counters, ind)
+        extra = dict(figure=fig, province=prov if fig.target is None else None,
+                     command=log_command(plan, ind))
+        if _met(fig, prov):
+            if t.reason == BEFORE and plan.when_met == "congratulate":
+                items.append(Item(reason=MET, **base, **extra))
+            continue  # met: no nag, no overdue notice
+        items.append(Item(reason=t.reason, **base, **extra))
+    return items
+
+
+def plan_day(plan: Plan, counters: Counters, today: dt.date) -> list[Reminder]:
+    """Every reminder due on ``today``: one per district that has something, then the province's
+    summary (only when some district has something)."""
+    due = triggers(plan, today)
+    if not due:
+        return []
+    out: list[Reminder] = []
+    per_district: dict[str, list[Item]] = {}
+    for d in plan.districts:
+        items = district_items(plan, counters, today, d.key, due)
+        per_district[d.key] = items
+        if items:
+            out.append(Reminder(today, "district", d, tuple(items)))
+    if not out:
+        return []
+    # the province: every milestone any district was told about, and a row per district
+    told = {i.milestone.key for r in out for i in r.items}
+    prov_items = []
+    for t in due:
+        if t.milestone.key not in told:
+            continue
+        m = t.milestone
+        ind = plan.indicator(m.indicator)
+        prov_items.append(Item(milestone=m, indicator=ind, reason=t.reason,
+                               days_left=(m.date - today).days, offset=t.offset,
+                               unit=plan.units[ind.unit].name,
+                               province=province_figure(plan, counters, ind)
+                               if m.progress and m.kind == "deadline" else None))
+    inds: list[Indicator] = []
+    for it in prov_items:
+        if it.indicator not in inds:
+            inds.append(it.indicator)
+    progress_inds = [i for i in inds if any(it.indicator is i and it.province is not None
+                                            for it in prov_items)] or inds
+    rows = []
+    for d in plan.districts:
+        figs = tuple((ind, district_figure(plan, counters, ind, d.key)) for ind in progress_inds)
+        items = per_district[d.key]
+        known = [f for _, f in figs if f.target]
+        rows.append(DistrictRow(
+            d, figs, met=bool(known) and all(f.done >= f.target for f in known),
+            overdue=any(i.reason == OVERDUE for i in items)))
+    out.append(Reminder(today, "province", None, tuple(prov_items), tuple(rows),
+                        tuple((ind, province_figure(plan, counters, ind)) for ind in progress_inds)))
+    return out
