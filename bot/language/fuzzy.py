@@ -23,13 +23,16 @@ MAX_TRIES = 120         # spans tried per message, whatever its length
 
 
 class Fuzzy:
+    """Forms are indexed by (first character, length): typos keep the first letter in practice
+    (บ้านโปง, ออมทัพย์, บันทืก, โพธารม), and the index makes a miss cost one dict look-up."""
+
     def __init__(self, targets: list[tuple[str, Entry]], dictionary: set[str]):
         self.dictionary = dictionary
-        self.by_len: dict[int, list[tuple[SequenceMatcher, str, Entry]]] = {}
+        self.index: dict[tuple[str, int], list[tuple[SequenceMatcher, str, Entry]]] = {}
         for form, entry in targets:
             sm = SequenceMatcher(None, autojunk=False)
             sm.set_seq2(form)
-            self.by_len.setdefault(len(form), []).append((sm, form, entry))
+            self.index.setdefault((form[0], len(form)), []).append((sm, form, entry))
 
     def best(self, span: str, slots: frozenset[str] | None = None) -> tuple[str, Entry, float] | None:
         """The one form ``span`` is a typo of, or None when none (or more than one) fits."""
@@ -37,8 +40,9 @@ class Fuzzy:
         if n < FUZZY_MIN_LEN or n > MAX_SPAN:
             return None
         top: dict[tuple[str, str], tuple[float, str, Entry]] = {}
+        first = span[0]
         for length in range(n - 2, n + 3):
-            for sm, form, entry in self.by_len.get(length, ()):
+            for sm, form, entry in self.index.get((first, length), ()):
                 if slots is not None and entry.slot not in slots:
                     continue
                 sm.set_seq1(span)

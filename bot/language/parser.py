@@ -196,17 +196,24 @@ class Parser:
                        for it in items)
         budget = [120]
         fixes: list[tuple[int, int, str, Entry]] = []
-        todo = runs
         if not anchored:
-            # might the first unknown span be a misspelt command word or indicator?
+            # might the first unknown span be a misspelt command word or indicator?  Only then
+            # is the rest of the message worth repairing.  It must open the message (after
+            # particles, or after a weak verb: ส่ง ออมทัพย์ …).
             lo, hi = runs[0]
-            toks = [it[2] for it in items[lo:hi]]
-            first = self.fuzzy.repair(toks, _FUZZY_SLOTS_FIRST, anchored=True, budget=budget)
-            if not first:
+            k = 0
+            while k < lo and items[k][0] in ("filler", PUNCT, LETTER):
+                k += 1
+            if k < lo and items[k][0] == "cmd" and items[k][1] in ("logweak", "got"):
+                k += 1
+                while k < lo and items[k][0] in ("filler", PUNCT, LETTER):
+                    k += 1
+            if k < lo:
                 return []
-            fixes += [(lo + a, lo + b, f, e) for a, b, f, e in first[:1]]
-            rest_lo = lo + first[0][1]
-            todo = ([(rest_lo, hi)] if rest_lo < hi else []) + runs[1:]
+            toks = [it[2] for it in items[lo:hi]]
+            if not self.fuzzy.repair(toks, _FUZZY_SLOTS_FIRST, anchored=True, budget=budget):
+                return []
+        todo = runs
         for lo, hi in todo:
             toks = [it[2] for it in items[lo:hi]]
             for a, b, f, e in self.fuzzy.repair(toks, budget=budget):
