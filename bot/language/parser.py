@@ -33,7 +33,7 @@ from bot.language.numbers import (DECIMAL, INTEGER, NUMBER_WORDS, OTHER_NUMBER,
 from bot.plan import Plan
 
 MAX_INPUT = 2000        # characters looked at before normalising (anything longer is not a command)
-MAX_COMMAND = 160       # characters after normalising
+MAX_COMMAND = 200       # characters after normalising
 MAX_AMOUNT = 10_000_000  # more than any province has households: a typo, not an amount
 
 _INTENTS = {
@@ -253,6 +253,7 @@ class Parser:
         attached: dict[int, str] = {}          # body index of a number → unit key that follows
         other_idx: set[int] = set()            # words used up by another number
         not_whole = False
+        counted_unknown: set[int] = set()
         for k, it in enumerate(body):
             kind = it[0]
             if kind not in (NUM, ONUM):
@@ -283,6 +284,8 @@ class Parser:
                 it[0] = ONUM
                 continue
             amounts.append((it[1], k))
+            if nxt is not None and nxt[0] == UNK:
+                counted_unknown.add(k)        # 2 รางวัล, 3 แฟ้ม: counts something we don't know
             if nxt is not None and nxt[0] == "unit":
                 attached[k] = nxt[1]
                 other_idx.add(k + 1)          # the unit word is used up by the number
@@ -355,6 +358,9 @@ class Parser:
         explicit = cmd0 is not None and cmd0 not in ("got", "howto")
         if cmd0 == "howto":
             return Command()
+        if cmd0 in ("logweak", "got") or cmd0 is None:
+            # with a weak verb (or none), "ได้ 2 รางวัล" counts something else, not the amount
+            amounts = [a for a in amounts if a[1] not in counted_unknown]
         if cmd0 is None or cmd0 == "got":
             # no command word first: a log told in passing, a natural question, or talk
             if howto:
