@@ -6,6 +6,7 @@ import json
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from bot import thai
 from bot.plan import parse_date
@@ -36,9 +37,8 @@ def _day(value: str | None) -> dt.date:
 DATE_HELP = "วันที่ของรอบแจ้งเตือน พ.ศ. หรือ ค.ศ. เช่น 2565-04-22 (ไม่ระบุ = วันนี้)"
 
 
-@click.group("reminders", help="แจ้งเตือนกำหนดส่งถึงกลุ่มไลน์อำเภอและจังหวัด")
-def reminders_group():
-    pass
+# an AppGroup: its commands run inside the app context (also under app.test_cli_runner())
+reminders_group = AppGroup("reminders", help="แจ้งเตือนกำหนดส่งถึงกลุ่มไลน์อำเภอและจังหวัด")
 
 
 @reminders_group.command("preview", help="แสดงข้อความที่จะส่งในวันนั้นถึงแต่ละกลุ่ม โดยไม่ส่งจริง")

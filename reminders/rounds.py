@@ -188,7 +188,7 @@ class Rounds:
         with self.sessions() as s:
             out = outgoing(s, self.plans, today)
             status = dict(s.execute(select(ReminderDelivery.group_id, ReminderDelivery.status)
-                                    .where(ReminderDelivery.day == today)).tuples())
+                                    .where(ReminderDelivery.day == today)).tuples().all())
         return out, status
 
     # --- run -----------------------------------------------------------------------
