@@ -113,4 +113,4 @@ def dispatch_postback(ctx: Context, data: str) -> Reply | None:
 
 def load_all() -> None:
     """Import every handler module so their @handles lines run (one place lists them)."""
-    from handlers import bind, confirm, help, log, mute, query, undo  # noqa: F401
+    from handlers import bind, confirm, help, log, mute, officers, query, undo  # noqa: F401

@@ -53,10 +53,23 @@ def problem_reply(ctx: Context, command: Command) -> Reply | None:
         return Reply.text(f"{ind.name} นับเป็น{ctx.plan.units[ind.unit].name} "
                           f"แต่ข้อความระบุเป็น{unit.name if unit else command.unit} "
                           f"จึงยังไม่บันทึกครับ โปรดตรวจสอบแล้วพิมพ์ใหม่ เช่น: {ex}")
-    if command.problem == "zero" or (command.amount is not None and command.amount <= 0):
+    if command.problem in ("zero", "negative") or (command.amount is not None
+                                                   and command.amount <= 0):
         return Reply.text("จำนวนต้องมากกว่า 0 ครับ จึงยังไม่บันทึก "
                           f"(หากต้องการลบรายการ พิมพ์ \"ยกเลิก\")\nตัวอย่าง: {ex}")
-    if command.problem:
+    if command.problem == "not-whole":
+        return Reply.text(f"จำนวนต้องเป็นจำนวนเต็มครับ จึงยังไม่บันทึก\nตัวอย่าง: {ex}")
+    if command.problem == "too-large":
+        return Reply.text(f"ตัวเลขมากเกินกว่าจะเป็นผลงานครั้งเดียว จึงยังไม่บันทึกครับ "
+                          f"โปรดตรวจสอบแล้วพิมพ์ใหม่\nตัวอย่าง: {ex}")
+    if command.problem in ("two-indicators", "two-categories", "two-districts",
+                           "category-mismatch"):
+        what = {"two-indicators": "ภารกิจมากกว่าหนึ่งอย่าง", "two-categories": "ประเภทมากกว่าหนึ่งอย่าง",
+                "two-districts": "อำเภอมากกว่าหนึ่งแห่ง",
+                "category-mismatch": "ประเภท/มิติที่ไม่ตรงกับภารกิจ"}[command.problem]
+        return Reply.text(f"ข้อความมี{what} น้องพัฒน์จึงยังไม่บันทึกครับ "
+                          f"โปรดบันทึกทีละรายการ เช่น: {ex}")
+    if command.problem and command.problem != "no-verb":
         return Reply.text(f"น้องพัฒน์ยังไม่แน่ใจ จึงยังไม่บันทึกครับ\nตัวอย่าง: {ex}")
     return None
 
@@ -133,7 +146,7 @@ def log(ctx: Context, command: Command) -> Reply | None:
     bad = amount_problem(ctx, command.indicator, district, command.amount)
     if bad:
         return bad
-    if command.needs_confirmation:
+    if command.needs_confirmation or command.problem == "no-verb":
         return ask_confirmation(ctx, command, district)
     return record_and_answer(ctx, command.indicator, command.amount, command.category, district,
                              ctx.text)

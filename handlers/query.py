@@ -1,21 +1,36 @@
-"""ยอด …: totals, targets, percent, remaining and the next deadline."""
+"""ยอด …: progress cards (Flex) or plain text — totals, targets, percent, remaining, the next
+deadline with days left, and the pace forecast; breakdowns by category; กำหนดส่ง; อันดับ."""
 from __future__ import annotations
 
-from bot import thai
+import datetime as dt
+from dataclasses import dataclass
+
+from bot import flex, thai
+from bot.forecast import WINDOW_DAYS, Forecast
 from bot.language import PROVINCE, Command, Intent, Topic
 from bot.messages import QuickReply, Reply
-from bot.progress import (category_figures, deadline_text, district_figure, district_figures,
-                          figure_text, province_figure)
+from bot.plan import Indicator
+from bot.progress import (Figure, category_figures, deadline_for, deadline_text, district_figure,
+                          district_figures, figure_text, province_figure)
 from handlers.base import Context, handles
-from models.queries import counters
+from models.queries import counters, recent_amounts
 
 BIND_HINT = ("กลุ่มนี้ยังไม่ได้ผูกกับอำเภอครับ ผู้ดูแลระบบพิมพ์ เช่น \"ผูกกลุ่ม อำเภอบ้านโป่ง\" "
              "เพื่อเริ่มใช้งาน (ดูยอดทั้งจังหวัดได้ด้วย \"ยอดรวมจังหวัด\")")
 NO_DISTRICT_1TO1 = ("ยังไม่ทราบว่าคุณสังกัดอำเภอใดครับ โปรดพิมพ์คำสั่งในกลุ่มไลน์ของอำเภอ "
                     "(ที่ผูกกับน้องพัฒน์แล้ว) อย่างน้อยหนึ่งครั้ง แล้วจึงใช้แชตนี้ได้ครับ")
 
-QUICK = [QuickReply("ยอดอำเภอ", text="ยอด"), QuickReply("ยอดจังหวัด", text="ยอดรวมจังหวัด"),
-         QuickReply("วิธีใช้", text="วิธีใช้")]
+
+@dataclass
+class View:
+    """What one indicator looks like for the scope asked about."""
+    ind: Indicator
+    unit: str
+    fig: Figure                      # the district's, or the province's
+    province: Figure
+    categories: list[Figure]
+    districts: list[Figure]          # ranked, for the province view
+    forecast: Forecast
 
 
 def scope_of(ctx: Context, command: Command) -> str | None:
@@ -30,37 +45,156 @@ def scope_of(ctx: Context, command: Command) -> str | None:
     return None if ctx.in_group else PROVINCE if ctx.is_admin else None
 
 
+def ranked(figs: list[Figure]) -> list[Figure]:
+    return sorted(figs, key=lambda f: (-(f.percent if f.percent is not None else -1), -f.done))
+
+
+def window_start(ctx: Context) -> dt.datetime:
+    """Midnight (Bangkok) WINDOW_DAYS-1 days ago, in UTC: the 7 days include today."""
+    start = dt.datetime.combine(ctx.today - dt.timedelta(days=WINDOW_DAYS - 1), dt.time(),
+                                tzinfo=ctx.now.tzinfo)
+    return start.astimezone(dt.timezone.utc)
+
+
+def views(ctx: Context, scope: str, indicator_keys: list[str]) -> list[View]:
+    plan = ctx.plan
+    counts = counters(ctx.session, ctx.plan_id, indicator_keys[0] if len(indicator_keys) == 1
+                      else None)
+    recent = recent_amounts(ctx.session, ctx.plan_id, window_start(ctx))
+    out = []
+    for key in indicator_keys:
+        ind = plan.indicator(key)
+        prov = province_figure(plan, counts, ind)
+        districts = ranked(district_figures(plan, counts, ind))
+        if scope == PROVINCE:
+            fig, cats = prov, category_figures(plan, counts, ind)
+            amount7 = sum(n for (i, _), n in recent.items() if i == key)
+        else:
+            fig = district_figure(plan, counts, ind, scope)
+            cats = category_figures(plan, counts, ind, scope)
+            amount7 = recent.get((key, scope), 0)
+        measured = fig if fig.target is not None else prov
+        if measured is prov and scope != PROVINCE:  # no district target: pace of the province
+            amount7 = sum(n for (i, _), n in recent.items() if i == key)
+        due = deadline_for(plan, key, ctx.today)
+        fc = Forecast(measured.done, measured.target, due.date if due else None, ctx.today, amount7)
+        out.append(View(ind, plan.units[ind.unit].name, fig, prov, cats, districts, fc))
+    return out
+
+
+def neighbours(ctx: Context, command: Command, scope: str) -> list[QuickReply]:
+    items = [QuickReply("ยอดอำเภอ", text="ยอด"), QuickReply("ยอดจังหวัด", text="ยอดรวมจังหวัด"),
+             QuickReply("กำหนดส่ง", text="กำหนดส่ง")]
+    for ind in ctx.plan.indicators:
+        items.append(QuickReply(f"ยอด {ind.name}"[:20], text=f"ยอด {ind.aliases[0]}"))
+        if ind.categories:
+            word = "แยกมิติ" if ind.key == "tpmap" else "แยกประเภท"
+            items.append(QuickReply(f"{ind.name} {word}"[:20], text=f"ยอด {ind.aliases[0]} {word}"))
+    items.append(QuickReply("อันดับ จปฐ", text="อันดับ จปฐ"))
+    if not command.as_text:
+        items.append(QuickReply("แบบข้อความ", text=f"{ctx.text.strip()[:200]} แบบข้อความ"))
+    return items[:13]
+
+
+def view_text(ctx: Context, v: View, scope: str, breakdown: bool) -> list[str]:
+    lines = [f"• {v.ind.name}: {figure_text(v.fig, v.unit)}"]
+    if scope != PROVINCE and v.fig.target is None:
+        lines.append(f"   ทั้งจังหวัด {figure_text(v.province, v.unit)}")
+    due = deadline_text(ctx.plan, v.ind.key, ctx.today)
+    if due:
+        lines.append(f"   {due}")
+    pace = v.forecast.text(v.unit)
+    if pace:
+        lines.append(f"   {pace}")
+    if breakdown:
+        for c in v.categories:
+            lines.append(f"   – {c.name}: {figure_text(c, v.unit)}")
+    return lines
+
+
+def view_bubble(ctx: Context, v: View, scope: str, breakdown: bool, with_districts: bool) -> dict:
+    notes = []
+    if scope != PROVINCE and v.fig.target is None:
+        notes.append(f"ทั้งจังหวัด {figure_text(v.province, v.unit)}")
+    due = deadline_text(ctx.plan, v.ind.key, ctx.today)
+    if due:
+        notes.append(f"🗓 {due}")
+    pace = v.forecast.text(v.unit)
+    if pace:
+        notes.append(f"📈 {pace}")
+    rows = None
+    if breakdown:
+        rows = [(c, v.unit) for c in v.categories]
+    elif with_districts:
+        rows = [(d, v.unit) for d in v.districts]
+    return flex.indicator_bubble(v.ind.name, f"{ctx.district_name(scope)} · ข้อมูล ณ {thai.date(ctx.today)}",
+                                 v.fig, v.unit, notes, rows, v.forecast.on_track)
+
+
+def alt_text(ctx: Context, vs: list[View], scope: str) -> str:
+    parts = []
+    for v in vs:
+        s = f"{v.ind.name} {flex.figure_line(v.fig, v.unit)}"
+        if v.fig.target:
+            s += f" ({thai.percent(v.fig.done, v.fig.target)}) เหลือ {thai.number(v.fig.remaining)}"
+        parts.append(s)
+    return f"ยอด{ctx.district_name(scope)} ณ {thai.date(ctx.today)}: " + " · ".join(parts)
+
+
+def deadlines_text(ctx: Context, scope: str, keys: list[str]) -> str:
+    lines = [f"🗓 กำหนดส่ง ({ctx.district_name(scope)}) ณ {thai.date(ctx.today)}"]
+    for key in keys:
+        ind = ctx.plan.indicator(key)
+        lines.append(f"• {ind.name}")
+        upcoming = [m for m in ctx.plan.milestones_for(key) if m.end >= ctx.today]
+        if not upcoming:
+            last = deadline_for(ctx.plan, key, ctx.today)
+            if last:
+                lines.append(f"   {last.title}: {thai.date(last.date)} "
+                             f"({thai.days_left(last.date, ctx.today)})")
+            continue
+        for m in sorted(upcoming, key=lambda m: m.date):
+            when = (thai.date(m.start) if m.start == m.end
+                    else f"{thai.date(m.start)} – {thai.date(m.end)}")
+            lines.append(f"   {when}: {m.title} ({thai.days_left(m.date, ctx.today)})")
+    return "\n".join(lines)
+
+
 @handles(Intent.QUERY)
 def query(ctx: Context, command: Command) -> Reply:
     scope = scope_of(ctx, command)
     if scope is None:
         return Reply.text(BIND_HINT if ctx.in_group else NO_DISTRICT_1TO1)
-    plan, today = ctx.plan, ctx.today
-    indicators = [plan.indicator(command.indicator)] if command.indicator else list(plan.indicators)
-    counts = counters(ctx.session, ctx.plan_id, command.indicator)
-    lines = [f"📊 ยอด{ctx.district_name(scope)} (ข้อมูล ณ {thai.date(today)})"]
-    for ind in indicators:
-        unit = plan.units[ind.unit].name
-        fig = (province_figure(plan, counts, ind) if scope == PROVINCE
-               else district_figure(plan, counts, ind, scope))
-        if command.topic is Topic.DEADLINE:
-            lines.append(f"• {ind.name}: {deadline_text(plan, ind.key, today) or 'ไม่มีกำหนดส่ง'}")
-            continue
-        lines.append(f"• {ind.name}: {figure_text(fig, unit)}")
-        if scope != PROVINCE and fig.target is None:
-            prov = province_figure(plan, counts, ind)
-            lines.append(f"   ทั้งจังหวัด {figure_text(prov, unit)}")
-        due = deadline_text(plan, ind.key, today)
-        if due:
-            lines.append(f"   {due}")
-        if command.topic is Topic.BREAKDOWN or (command.indicator and ind.categories
-                                                and command.category is None):
-            for cf in category_figures(plan, counts, ind, None if scope == PROVINCE else scope):
-                if cf.done or cf.target:
-                    lines.append(f"   – {cf.name}: {figure_text(cf, unit)}")
-        if scope == PROVINCE and command.indicator:
-            ranked = sorted(district_figures(plan, counts, ind),
-                            key=lambda f: (-(f.percent or 0), -f.done))
-            for f in ranked:
-                lines.append(f"   – {f.name}: {figure_text(f, unit)}")
-    return Reply.text("\n".join(lines), quick_replies=QUICK)
+    keys = [command.indicator] if command.indicator else [i.key for i in ctx.plan.indicators]
+    quick = neighbours(ctx, command, scope)
+    if command.topic is Topic.DEADLINE:
+        return Reply.text(deadlines_text(ctx, scope, keys), quick_replies=quick)
+    breakdown = command.topic is Topic.BREAKDOWN or bool(command.category)
+    vs = views(ctx, scope, keys)
+    with_districts = scope == PROVINCE
+    if command.as_text:
+        lines = [f"📊 ยอด{ctx.district_name(scope)} (ข้อมูล ณ {thai.date(ctx.today)})"]
+        for v in vs:
+            lines += view_text(ctx, v, scope, breakdown)
+            if with_districts and not breakdown:
+                lines += [f"   {n}. {d.name}: {figure_text(d, v.unit)}"
+                          for n, d in enumerate(v.districts, 1)]
+        return Reply.text("\n".join(lines), quick_replies=quick)
+    bubbles = [view_bubble(ctx, v, scope, breakdown, with_districts) for v in vs]
+    reply = Reply(flex=[flex.message(alt_text(ctx, vs, scope), bubbles)], quick_replies=quick)
+    return reply
+
+
+@handles(Intent.RANKING)
+def ranking(ctx: Context, command: Command) -> Reply:
+    key = command.indicator or ctx.plan.indicators[0].key
+    v = views(ctx, PROVINCE, [key])[0]
+    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+    by_target = any(d.target for d in v.districts)
+    lines = [f"🏆 อันดับ{v.ind.name} " + ("ตามร้อยละของเป้าหมาย" if by_target else "ตามจำนวนที่บันทึก")
+             + f" (ข้อมูล ณ {thai.date(ctx.today)})"]
+    figs = v.districts if by_target else sorted(v.districts, key=lambda f: -f.done)
+    for n, d in enumerate(figs, 1):
+        lines.append(f"{medals.get(n, f'{n}.')} {d.name}: {figure_text(d, v.unit)}")
+    lines.append(f"รวมจังหวัด: {figure_text(v.province, v.unit)}")
+    return Reply.text("\n".join(lines), quick_replies=neighbours(ctx, command, PROVINCE))

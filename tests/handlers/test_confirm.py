@@ -60,3 +60,23 @@ def test_pending_expires_after_ten_minutes_and_survives_a_restart(make_app, fake
     app3 = make_app(CLOCK=fixed_clock(NOW + dt.timedelta(minutes=21)))
     assert "ไม่มีรายการที่รอการยืนยัน" in Chat(app3, fake_line).say("ยืนยัน", group=G, user="Ua")
     assert entry_count(app3) == 1
+
+
+def test_typo_and_no_verb_are_asked_not_recorded(app, chat):
+    chat.bind(G)
+    r = chat.say("บันทืก จปฐ 120 ครัวเรือน", group=G, user="Ua")
+    assert "เข้าใจว่า" in r and "บันทืก" in r and "120" in r
+    r = chat.say("จปฐ 35 ครัวเรือน", group=G, user="Ub")
+    assert "เข้าใจว่า" in r and "35" in r
+    assert entry_count(app) == 0
+    assert "บันทึกแล้ว" in chat.say("ยืนยัน", group=G, user="Ub")
+    assert totals(app)[("jpt", "ban-pong", "")] == 35
+
+
+def test_contradictions_are_asked_about(app, chat):
+    chat.bind(G)
+    r = chat.say("บันทึก ออมทรัพย์ 5 ครัวเรือน", group=G)
+    assert "นับเป็นกลุ่ม" in r and "ครัวเรือน" in r
+    r = chat.say("บันทึก จปฐ หมู่ 7 จำนวน 120 ครัวเรือน 35", group=G)
+    assert "ไม่แน่ใจ" in r or "มากกว่าหนึ่งค่า" in r
+    assert entry_count(app) == 0

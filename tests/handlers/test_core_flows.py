@@ -79,7 +79,10 @@ def test_queries(app, chat):
     r = chat.say("ยอด บางแพ", group=G)
     assert "ยอดอำเภอบางแพ" in r and "820 / 8,204 ครัวเรือน (10.0%)" in r
     r = chat.say("ยอดรวมจังหวัด", group=G)
-    assert "ยอดจังหวัดราชบุรี" in r and "1,820 / 167,839 ครัวเรือน (1.1%) เหลืออีก 166,019" in r
+    assert "ยอดจังหวัดราชบุรี" in r and "1,820 / 167,839 ครัวเรือน (1.1%) เหลือ 166,019" in r
+    r = chat.say("ยอดรวมจังหวัด แบบข้อความ", group=G)
+    assert "1,820 / 167,839 ครัวเรือน (1.1%) เหลืออีก 166,019 ครัวเรือน" in r
+    assert "1. บางแพ: 820 / 8,204" in r  # the province view ranks districts by percent
 
 
 def test_undo_own_latest_only(app, chat):
