@@ -1,0 +1,22 @@
+"""The provincial dashboard at /dashboard: progress per indicator and district, burn-up charts,
+the fiscal year's milestones, the audit trail of entries, and xlsx/csv exports.
+
+Wire it with ``app.register_blueprint(bp)``.
+"""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard",
+               template_folder="templates", static_folder="static")
+
+
+@bp.record_once
+def _configure(state) -> None:
+    from bot.dashboard.auth import configure
+    configure(state.app)
+
+
+from bot.dashboard import views  # noqa: E402,F401  (routes)
+
+__all__ = ["bp"]

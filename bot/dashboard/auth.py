@@ -1,0 +1,133 @@
+"""Who may see the dashboard: a browser session opened with DASHBOARD_TOKEN, or a script sending
+`Authorization: Bearer $DASHBOARD_TOKEN`. Never open: without a token configured, nobody.
+
+The session is Flask's signed cookie. Its key is the app's SECRET_KEY, or, when none is set,
+an HMAC of DASHBOARD_TOKEN (so a cookie never carries the token, and changing the token logs
+everybody out). The cookie is HTTP-only, SameSite=Lax, and Secure except on plain-http
+loopback (a developer's http://127.0.0.1) or when DASHBOARD_INSECURE_COOKIE is set.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+import time
+
+from flask import Flask, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
+
+from bot.api import bearer_ok
+
+SESSION_KEY = "dash"            # fingerprint of the token the session was opened with
+LOGIN_AT_KEY = "dash_at"
+CSRF_KEY = "dash_csrf"
+MAX_AGE_SECONDS = 12 * 3600      # a login lasts a working day
+
+
+def token() -> str | None:
+    return current_app.config.get("DASHBOARD_TOKEN") or None
+
+
+def _derive(secret: str, label: str) -> str:
+    return hmac.new(secret.encode(), label.encode(), hashlib.sha256).hexdigest()
+
+
+def configure(app: Flask) -> None:
+    """Called once when the blueprint is registered."""
+    tok = app.config.get("DASHBOARD_TOKEN")
+    if not app.config.get("SECRET_KEY") and tok:
+        app.config["SECRET_KEY"] = _derive(tok, "nongpat-dashboard-session-key")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if not app.config.get("SESSION_COOKIE_SAMESITE"):
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if type(app.session_interface) is SecureCookieSessionInterface:
+        app.session_interface = DashboardSessionInterface()
+
+
+def _loopback(host: str) -> bool:
+    host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cookie_secure() -> bool:
+    """Secure unless the request is plain http to a loopback address (or the app says so)."""
+    app = current_app
+    if app.config.get("DASHBOARD_INSECURE_COOKIE"):
+        return False
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        return True
+    if request.is_secure or request.headers.get("X-Forwarded-Proto", "").lower() == "https":
+        return True
+    return not _loopback(request.host)
+
+
+class DashboardSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the Secure flag decided per request."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        try:
+            return cookie_secure()
+        except RuntimeError:  # outside a request
+            return bool(app.config.get("SESSION_COOKIE_SECURE"))
+
+
+def fingerprint(tok: str) -> str:
+    return _derive(tok, "nongpat-dashboard-login")[:32]
+
+
+def token_matches(given: str) -> bool:
+    tok = token()
+    if not tok or not given:
+        return False
+    return hmac.compare_digest(given.strip().encode(), tok.encode())
+
+
+def session_ok() -> bool:
+    tok = token()
+    fp = session.get(SESSION_KEY)
+    if not tok or not isinstance(fp, str):
+        return False
+    if not hmac.compare_digest(fp, fingerprint(tok)):
+        return False
+    at = session.get(LOGIN_AT_KEY)
+    return isinstance(at, (int, float)) and 0 <= time.time() - at <= MAX_AGE_SECONDS
+
+
+def has_bearer() -> bool:
+    return request.headers.get("Authorization", "").startswith("Bearer ")
+
+
+def bearer_allowed() -> tuple[bool, int]:
+    return bearer_ok()
+
+
+def log_in() -> None:
+    """A fresh session (no fixation): the login mark and a new CSRF token."""
+    session.clear()
+    session[SESSION_KEY] = fingerprint(token())
+    session[LOGIN_AT_KEY] = int(time.time())
+    session[CSRF_KEY] = secrets.token_urlsafe(32)
+
+
+def log_out() -> None:
+    session.clear()
+
+
+def csrf_token() -> str:
+    value = session.get(CSRF_KEY)
+    if not isinstance(value, str):
+        value = session[CSRF_KEY] = secrets.token_urlsafe(32)
+    return value
+
+
+def csrf_ok(given: str | None) -> bool:
+    value = session.get(CSRF_KEY)
+    return bool(given and isinstance(value, str)
+                and hmac.compare_digest(given.encode(), value.encode()))

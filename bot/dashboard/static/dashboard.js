@@ -1,0 +1,93 @@
+/* น้องพัฒน์ dashboard: burn-up charts (Chart.js) and filter auto-submit.
+   Data comes from <script type="application/json" id="chart-data"> (rendered with |tojson);
+   nothing from the page is ever written back as HTML. */
+(function () {
+  "use strict";
+  var FONT = '"Sarabun", "Loma", "Garuda", "Noto Sans Thai", "Tlwg Typo", sans-serif';
+  var fmt = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+
+  function readData() {
+    var el = document.getElementById("chart-data");
+    if (!el) return {};
+    try { return JSON.parse(el.textContent || "{}"); } catch (e) { return {}; }
+  }
+
+  function drawCharts() {
+    if (typeof window.Chart === "undefined") return;
+    var Chart = window.Chart;
+    Chart.defaults.font.family = FONT;
+    Chart.defaults.font.size = 13;
+    Chart.defaults.color = "#334155";
+    var data = readData();
+    var canvases = document.querySelectorAll("canvas[data-chart]");
+    Array.prototype.forEach.call(canvases, function (canvas) {
+      var d = data[canvas.getAttribute("data-chart")];
+      if (!d || !d.labels) return;
+      var datasets = [{
+        label: "ผลงานสะสม (" + d.unit + ")",
+        data: d.actual,
+        borderColor: "#0f766e",
+        backgroundColor: "rgba(15, 118, 110, 0.12)",
+        fill: true,
+        pointRadius: 0,
+        borderWidth: 2.5,
+        tension: 0,
+        spanGaps: false
+      }, {
+        label: "แนวเส้นตรงถึงกำหนดส่ง",
+        data: d.ideal,
+        borderColor: "#b45309",
+        borderDash: [6, 4],
+        pointRadius: 0,
+        borderWidth: 2,
+        fill: false,
+        spanGaps: false
+      }];
+      new Chart(canvas, {
+        type: "line",
+        data: { labels: d.labels, datasets: datasets },
+        options: {
+          responsive: true,
+          maintainAspectRatio: false,
+          animation: false,
+          interaction: { mode: "index", intersect: false },
+          scales: {
+            x: { ticks: { maxTicksLimit: 6, autoSkip: true, maxRotation: 0 } },
+            y: {
+              beginAtZero: true,
+              suggestedMax: d.target || undefined,
+              ticks: { callback: function (v) { return fmt.format(v); } }
+            }
+          },
+          plugins: {
+            legend: { position: "bottom", labels: { boxWidth: 18 } },
+            tooltip: {
+              callbacks: {
+                label: function (ctx) {
+                  if (ctx.parsed.y === null) return "";
+                  return ctx.dataset.label + ": " + fmt.format(ctx.parsed.y);
+                }
+              }
+            }
+          }
+        }
+      });
+      canvas.setAttribute("data-drawn", "1");
+    });
+  }
+
+  function autoSubmitFilters() {
+    var form = document.getElementById("entry-filters");
+    if (!form) return;
+    Array.prototype.forEach.call(form.querySelectorAll("select"), function (sel) {
+      sel.addEventListener("change", function () { form.submit(); });
+    });
+  }
+
+  function init() { drawCharts(); autoSubmitFilters(); }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,165 @@
+"""Routes of the dashboard blueprint; access control sits in front of all of them."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (Response, abort, current_app, g, redirect, render_template, request,
+                   url_for)
+
+from bot import thai
+from bot.dashboard import auth, bp, data
+from bot.export import build_report, render
+from models.queries import counters
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+       "frame-ancestors 'none'")
+PUBLIC = {"dashboard.static"}
+OPEN_WITHOUT_LOGIN = {"dashboard.login"}
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path inside the dashboard: never an open redirect."""
+    default = url_for("dashboard.index")
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/dashboard") \
+            or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def _unauthorised(status: int):
+    resp = Response("ต้องเข้าสู่ระบบ หรือส่ง Authorization: Bearer token ที่ถูกต้อง\n"
+                    "a valid Authorization: Bearer token is required\n", status=status,
+                    mimetype="text/plain")
+    resp.headers["WWW-Authenticate"] = 'Bearer realm="nongpat-dashboard"'
+    return resp
+
+
+@bp.before_request
+def guard():
+    if request.endpoint in PUBLIC:
+        return None
+    if not auth.token():
+        return render_template("dashboard/not_configured.html"), 403
+    if request.endpoint in OPEN_WITHOUT_LOGIN:
+        return None
+    if auth.has_bearer():
+        ok, status = auth.bearer_allowed()
+        if not ok:
+            return _unauthorised(status)
+        g.dashboard_via = "bearer"
+        return None
+    if auth.session_ok():
+        g.dashboard_via = "session"
+        return None
+    if request.method != "GET":
+        return _unauthorised(401)
+    return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
+
+
+@bp.after_request
+def headers(resp: Response) -> Response:
+    resp.headers["Content-Security-Policy"] = CSP
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["X-Frame-Options"] = "DENY"
+    if request.endpoint not in PUBLIC:
+        resp.headers["Cache-Control"] = "no-store"
+        resp.vary.add("Cookie")
+        resp.vary.add("Authorization")
+    return resp
+
+
+def _pct(p: float | None) -> str:
+    return "-" if p is None else f"{p:.1f}%"
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    """Formatting helpers for the dashboard's own templates (not app-wide filters)."""
+    return {"num": thai.number, "pct": _pct}
+
+
+# --------------------------------------------------------------------------- login / logout
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    nxt = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if auth.session_ok():
+            return redirect(nxt)
+        return render_template("dashboard/login.html", csrf=auth.csrf_token(), next=nxt,
+                               error=None)
+    if not auth.csrf_ok(request.form.get("csrf_token")):
+        return render_template("dashboard/login.html", csrf=auth.csrf_token(), next=nxt,
+                               error="แบบฟอร์มหมดอายุ กรุณาลองอีกครั้ง"), 400
+    if not auth.token_matches(request.form.get("token", "")):
+        current_app.logger.warning("dashboard: failed login from %s", request.remote_addr)
+        return render_template("dashboard/login.html", csrf=auth.csrf_token(), next=nxt,
+                               error="รหัสเข้าใช้ไม่ถูกต้อง"), 401
+    auth.log_in()
+    return redirect(nxt, code=303)
+
+
+@bp.post("/logout")
+def logout():
+    if g.get("dashboard_via") == "session" and not auth.csrf_ok(request.form.get("csrf_token")):
+        abort(400)
+    auth.log_out()
+    return redirect(url_for("dashboard.login"), code=303)
+
+
+# --------------------------------------------------------------------------- pages
+def _active(session):
+    services = current_app.extensions["nongpat"]
+    return services.bot.plans.get(session)[0]
+
+
+@bp.get("", strict_slashes=False)
+def index():
+    services = current_app.extensions["nongpat"]
+    now = current_app.config["CLOCK"]()
+    with services.sessions() as s:
+        active = _active(s)
+        plan = active.plan
+        totals = counters(s, active.id)
+        district = request.args.get("district") or None
+        indicator = request.args.get("indicator") or None
+        district = district if plan.district(district) else None
+        indicator = indicator if plan.indicator(indicator) else None
+        before = request.args.get("before", type=int)
+        views = data.indicator_views(s, plan, active.id, totals, now)
+        rows, older = data.entries(s, plan, active.id, district=district, indicator=indicator,
+                                   before=before)
+        timeline = data.timeline(plan, totals, now.date())
+    charts = {v.key: v.burnup for v in views}
+    return render_template(
+        "dashboard/index.html", plan=plan, now=now, as_of=thai.date_time(now),
+        today=thai.long_date(now.date()), indicators=views, charts=charts, timeline=timeline,
+        entries=rows, older=older, filter_district=district, filter_indicator=indicator,
+        paged=before is not None, csrf=auth.csrf_token() if g.get("dashboard_via") == "session"
+        else None)
+
+
+def _export(fmt: str):
+    services = current_app.extensions["nongpat"]
+    now = current_app.config["CLOCK"]()
+    with services.sessions() as s:
+        active = _active(s)
+        report = build_report(active.plan, counters(s, active.id), now)
+    body, mimetype = render(report, fmt)
+    resp = Response(body, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{report.filename(fmt)}"'
+    return resp
+
+
+@bp.get("/export.xlsx")
+def export_xlsx():
+    return _export("xlsx")
+
+
+@bp.get("/export.csv")
+def export_csv():
+    return _export("csv")
