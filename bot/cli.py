@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(plan_group)
     app.cli.add_command(groups_group)
     app.cli.add_command(chat)
+    app.cli.add_command(richmenu_group)
     try:  # commands of packages that may not be installed yet in this checkout
         from reminders.cli import reminders_group
         app.cli.add_command(reminders_group)
@@ -149,3 +150,28 @@ def chat(group: str | None, user: str, admin: bool):
         reply = svc.bot.chat(text, user_id=user, group_id=group_id,
                              event_id=f"cli-{uuid.uuid4().hex}")
         click.echo(("น้องพัฒน์> " + reply.plain) if reply else "(ไม่ตอบ: ไม่ใช่คำสั่ง)")
+
+
+# --------------------------------------------------------------------------- rich menu
+@click.group("richmenu", cls=AppGroup, help="เมนูลัดในแชต 1:1 (rich menu)")
+def richmenu_group():
+    pass
+
+
+@richmenu_group.command("install", help="สร้างเมนูลัด (ยอดอำเภอ/ยอดจังหวัด/กำหนดส่ง/วิธีใช้) และตั้งเป็นค่าเริ่มต้น")
+@click.option("--save", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="บันทึกรูปเมนูเป็นไฟล์ PNG ด้วย")
+def richmenu_install(save: Path | None):
+    from bot.richmenu import NoThaiFont, menu_request, render_png
+    try:
+        png = render_png()
+    except NoThaiFont as exc:
+        raise click.ClickException(str(exc)) from None
+    if save:
+        save.write_bytes(png)
+        click.echo(f"บันทึกรูปเมนูที่ {save}")
+    try:
+        menu_id = services().line.install_default_rich_menu(menu_request(), png)
+    except Exception as exc:
+        raise click.ClickException(f"ติดตั้งเมนูลัดไม่สำเร็จ: {exc}") from None
+    click.echo(f"ติดตั้งเมนูลัด {menu_id} เป็นค่าเริ่มต้นแล้ว")

@@ -53,6 +53,8 @@ class FakeLine:
         self.fail_rate: dict[str, tuple[int, float]] = {}  # kind → (status, probability)
         self.delay: dict[str, float] = {}      # kind → seconds before answering
         self.profile_status: int | None = None  # answer profiles with this status
+        self.rich_menus: dict[str, dict] = {}   # id → {"request", "image", "content_type"}
+        self.default_rich_menu: str | None = None
         self.rng = random.Random(7)
         self.server = ThreadingHTTPServer((host, port), self._handler())
         self.server.daemon_threads = True
@@ -85,6 +87,7 @@ class FakeLine:
             self.fail_rate.clear(); self.delay.clear(); self.names.clear()
             self.member_counts.clear(); self.quota_limit = None; self.quota_used = 0
             self.profile_status = None
+            self.rich_menus.clear(); self.default_rich_menu = None
 
     # --- what tests ask ------------------------------------------------------------
     def replies_to(self, token: str) -> list[Sent]:
@@ -133,6 +136,7 @@ class FakeLine:
             def _body(self) -> dict:
                 n = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(n) if n else b"{}"
+                self.raw = raw
                 try:
                     return json.loads(raw or b"{}")
                 except ValueError:
@@ -154,6 +158,22 @@ class FakeLine:
                     return self._reply(body)
                 if self.path == "/v2/bot/message/push":
                     return self._push(body)
+                if self.path == "/v2/bot/richmenu":
+                    menu_id = f"richmenu-{len(fake.rich_menus) + 1:04d}"
+                    with fake.lock:
+                        fake.rich_menus[menu_id] = {"request": body}
+                    return self._send(200, {"richMenuId": menu_id})
+                m = re.fullmatch(r"/v2/bot/richmenu/([^/]+)/content", self.path)
+                if m and m.group(1) in fake.rich_menus:
+                    with fake.lock:
+                        fake.rich_menus[m.group(1)].update(
+                            image=self.raw, content_type=self.headers.get("Content-Type"))
+                    return self._send(200, {})
+                m = re.fullmatch(r"/v2/bot/user/all/richmenu/([^/]+)", self.path)
+                if m and m.group(1) in fake.rich_menus:
+                    with fake.lock:
+                        fake.default_rich_menu = m.group(1)
+                    return self._send(200, {})
                 self._send(404, {"message": "Not found"})
 
             def _reply(self, body: dict):

@@ -14,9 +14,9 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from linebot.v3.messaging import (ApiClient, ApiException, Configuration, FlexContainer,
-                                  FlexMessage, MessageAction, MessagingApi, PostbackAction,
-                                  PushMessageRequest, QuickReply, QuickReplyItem,
-                                  ReplyMessageRequest, TextMessage)
+                                  FlexMessage, MessageAction, MessagingApi, MessagingApiBlob,
+                                  PostbackAction, PushMessageRequest, QuickReply, QuickReplyItem,
+                                  ReplyMessageRequest, RichMenuRequest, TextMessage)
 
 from bot.messages import MAX_MESSAGES, MAX_QUICK_REPLIES, Reply, clip
 
@@ -167,3 +167,17 @@ class Line:
         except Exception as exc:
             log.warning("quota not available: %s", exc)
             return None
+
+    def install_default_rich_menu(self, request: dict, png: bytes) -> str:
+        """Create a rich menu, upload its image, make it every user's default; returns its id.
+        Raises on failure (an operator command, not a background call)."""
+        if not self.enabled:
+            raise RuntimeError("LINE_CHANNEL_ACCESS_TOKEN is not set")
+        api = self._api()
+        menu_id = api.create_rich_menu(RichMenuRequest.from_dict(request),
+                                       _request_timeout=TIMEOUT).rich_menu_id
+        blob = MessagingApiBlob(api.api_client)
+        blob.set_rich_menu_image(menu_id, body=png, _headers={"Content-Type": "image/png"},
+                                 _request_timeout=(3.05, 60))
+        api.set_default_rich_menu(menu_id, _request_timeout=TIMEOUT)
+        return menu_id
