@@ -27,7 +27,7 @@ class Context:
     plan: Plan
     plan_id: int
     now: dt.datetime               # aware, Asia/Bangkok
-    source_type: str               # group | room | user | cli
+    source_type: str               # group | room | user
     chat_id: str                   # group/room id, or the user's id in 1:1
     user_id: str | None
     text: str
@@ -41,6 +41,12 @@ class Context:
     def utcnow(self) -> dt.datetime:
         """What is written to the database: always UTC (SQLite keeps no offset)."""
         return self.now.astimezone(dt.timezone.utc)
+
+    def local(self, t: dt.datetime) -> dt.datetime:
+        """A stored time (UTC; naive on SQLite) in the bot's time zone."""
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=dt.timezone.utc)
+        return t.astimezone(self.now.tzinfo)
 
     @property
     def today(self) -> dt.date:
@@ -56,7 +62,7 @@ class Context:
 
     def home_district(self) -> str | None:
         """The district a log counts for: the bound group's, or in 1:1 the officer's last group's."""
-        if self.in_group or self.source_type == "cli" and self.group is not None:
+        if self.in_group:
             return self.group.district_key if self.group is not None else None
         if self.user is not None and self.user.last_group_id:
             group = self.session.get(Group, self.user.last_group_id)

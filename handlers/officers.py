@@ -1,8 +1,6 @@
 """The roster and the "1 พัฒนากร 1 กลุ่ม" campaign: ลงทะเบียน, ใครยังไม่ส่ง …, ของฉัน, ประวัติ."""
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import func, select
 
 from bot import thai
@@ -14,12 +12,6 @@ from handlers.query import BIND_HINT, NO_DISTRICT_1TO1, scope_of
 from models import Entry, LineUser
 
 HISTORY_SIZE = 10
-
-
-def local(ctx: Context, t: dt.datetime) -> dt.datetime:
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.timezone.utc)
-    return t.astimezone(ctx.now.tzinfo)
 
 
 def who(user: LineUser | None, user_id: str | None) -> str:
@@ -86,7 +78,7 @@ def missing(ctx: Context, command: Command) -> Reply:
 
 
 def entry_line(ctx: Context, e: Entry, names: dict[str, LineUser], with_who: bool) -> str:
-    line = (f"{thai.date_time(local(ctx, e.created_at))} · "
+    line = (f"{thai.date_time(ctx.local(e.created_at))} · "
             f"{describe(ctx, e.indicator_key, e.amount, e.category_key)}")
     if with_who:
         line += f" · {who(names.get(e.user_id), e.user_id)}"

@@ -25,7 +25,7 @@ def undo(ctx: Context, command: Command) -> Reply:
         return Reply.text(NOTHING)
     what = describe(ctx, entry.indicator_key, entry.amount, entry.category_key, entry.district_key)
     lines = [f"↩️ ยกเลิกรายการแล้วครับ: {what} "
-             f"(บันทึกเมื่อ {thai.date_time(_local(ctx, entry.created_at))})"]
+             f"(บันทึกเมื่อ {thai.date_time(ctx.local(entry.created_at))})"]
     lines += standing(ctx, entry.indicator_key, entry.district_key)
     return Reply.text("\n".join(lines))
 
@@ -49,8 +49,3 @@ def edit(ctx: Context, command: Command) -> Reply:
     return Reply.text("\n".join(lines))
 
 
-def _local(ctx: Context, t):
-    import datetime as dt
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.timezone.utc)
-    return t.astimezone(ctx.now.tzinfo)

@@ -76,7 +76,7 @@ class Entry(Base):
     amount: Mapped[int] = mapped_column(Integer)
     user_id: Mapped[str | None] = mapped_column(String(64))
     group_id: Mapped[str | None] = mapped_column(String(64))
-    source_type: Mapped[str] = mapped_column(String(16))           # group | user | room | cli
+    source_type: Mapped[str] = mapped_column(String(16))           # group | user | room
     text: Mapped[str] = mapped_column(Text)
     event_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
