@@ -43,6 +43,7 @@ from reminders.planner import Reminder, plan_day
 
 log = logging.getLogger(__name__)
 REMINDER_LOCK_ID = 0x6E6E7264  # "nnrd": the reminder round's advisory lock (≠ bot.db.MIGRATE_LOCK_ID)
+MAX_GROUP_MEMBERS = 500         # LINE's group size limit: a round can never cost more per group
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,8 @@ class Rounds:
         if limit is None:
             return {}
         remaining = max(limit - used, 0)
+        if len(candidates) * MAX_GROUP_MEMBERS <= remaining:
+            return {}  # fits even if every group were full: no need to count members
         with ThreadPoolExecutor(self.settings.workers) as pool:
             counts = list(pool.map(self.line.group_member_count, [g for g, _ in candidates]))
         costs = {g: (n if n is not None else self.settings.unknown_members)
@@ -288,6 +291,10 @@ class Rounds:
         return drop
 
     def _push_pending(self, today: dt.date, report: RoundReport) -> None:
+        """Claim today's pending rows, push them on a small pool, record outcomes in batches.
+
+        A push happens only for a row this run claimed; an outcome not yet recorded when the
+        process dies is found again as ``pending`` and re-pushed with its key (LINE: 409)."""
         with self.sessions() as s:
             rows = s.execute(select(ReminderDelivery.id, ReminderDelivery.group_id,
                                     ReminderDelivery.retry_key, ReminderDelivery.payload,
@@ -297,58 +304,68 @@ class Rounds:
                              .order_by(ReminderDelivery.urgent.desc(), ReminderDelivery.id)).all()
         if not rows:
             return
+        with self.sessions() as s, s.begin():  # one transaction, one claim per row
+            mine = [row for row in rows if s.execute(update(ReminderDelivery).where(
+                ReminderDelivery.id == row.id, ReminderDelivery.status == "pending",
+                ReminderDelivery.attempts == row.attempts)
+                .values(attempts=row.attempts + 1)).rowcount == 1]
+        buffer: list[dict] = []
+        last_flush = time.monotonic()
         with ThreadPoolExecutor(max(1, self.settings.workers),
                                 thread_name_prefix="reminder") as pool:
-            futures = [pool.submit(self._deliver, *row) for row in rows]
+            futures = [pool.submit(self._deliver, *row) for row in mine]
             try:
                 for fut in as_completed(futures):
-                    outcome, error = fut.result()
-                    if outcome == "sent":
-                        report.sent += 1
-                    elif outcome == "duplicate":
-                        report.delivered_before += 1
-                    elif outcome == "failed":
-                        report.failed += 1
-                    elif outcome == "pending":
-                        report.pending += 1
-                    if error:
-                        report.errors.append(error)
+                    outcome, values = fut.result()
+                    buffer.append(values)
+                    report.sent += outcome == "sent"
+                    report.delivered_before += outcome == "duplicate"
+                    report.failed += outcome == "failed"
+                    report.pending += outcome == "pending"
+                    if values["error"]:
+                        report.errors.append(f"{values['group_id']}: {values['error']}")
+                    if len(buffer) >= 100 or time.monotonic() - last_flush > 0.5:
+                        self._record(buffer)
+                        buffer, last_flush = [], time.monotonic()
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
+                self._record(buffer)  # what LINE did answer is still worth keeping
                 raise
+        self._record(buffer)
+
+    def _record(self, outcomes: list[dict]) -> None:
+        if not outcomes:
+            return
+        with self.sessions() as s, s.begin():
+            for v in outcomes:
+                values = {k: v[k] for k in ("status", "attempts", "error", "sent_at")
+                          if k in v}
+                s.execute(update(ReminderDelivery).where(ReminderDelivery.id == v["id"])
+                          .values(**values))
 
     def _deliver(self, row_id: int, group_id: str, retry_key: str, payload: dict,
-                 seen: int) -> tuple[str, str | None]:
-        """Claim the row, push with its key until LINE answers, record the outcome."""
-        with self.sessions() as s, s.begin():
-            claimed = s.execute(update(ReminderDelivery).where(
-                ReminderDelivery.id == row_id, ReminderDelivery.status == "pending",
-                ReminderDelivery.attempts == seen).values(attempts=seen + 1)).rowcount
-        if claimed != 1:
-            return "claimed-elsewhere", None
+                 seen: int) -> tuple[str, dict]:
+        """Push with the row's key until LINE answers (or the tries run out)."""
         reply = from_payload(payload)
         st = self.settings
         tries = 0
         while True:
             tries += 1
             res = self.line.push(group_id, reply, retry_key)
-            if res.status in ("sent", "duplicate") or res.status == "failed" \
-                    or tries >= st.attempts:
+            if res.status in ("sent", "duplicate", "failed") or tries >= st.attempts:
                 break
             delay = min(st.backoff * 2 ** (tries - 1), st.max_backoff)
             with self._rng_lock:
                 delay *= 0.5 + self._rng.random()
             time.sleep(delay)
-        error = None if res.status in ("sent", "duplicate") else (
-            f"HTTP {res.http_status}: {res.error}" if res.http_status else str(res.error))
-        status = {"sent": "sent", "duplicate": "sent", "failed": "failed"}.get(res.status,
-                                                                              "pending")
-        values = {"status": status, "attempts": seen + tries, "error": error}
-        if status == "sent":
+        ok = res.status in ("sent", "duplicate")
+        error = None if ok else (f"HTTP {res.http_status}: {res.error}" if res.http_status
+                                 else str(res.error))
+        status = "sent" if ok else "failed" if res.status == "failed" else "pending"
+        values = {"id": row_id, "group_id": group_id, "status": status,
+                  "attempts": seen + tries, "error": error}
+        if ok:
             values["sent_at"] = utcnow()
-        with self.sessions() as s, s.begin():
-            s.execute(update(ReminderDelivery).where(ReminderDelivery.id == row_id)
-                      .values(**values))
-        if status != "sent":
+        else:
             log.warning("reminder to %s: %s after %d tries (%s)", group_id, status, tries, error)
-        return res.status if status == "sent" else status, error and f"{group_id}: {error}"
+        return (res.status if ok else status), values
