@@ -12,7 +12,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.language import Parser
@@ -190,13 +190,16 @@ class Bot:
     def refresh_name(self, user_id: str, group_id: str | None) -> None:
         """Cache the LINE display name; a failure leaves the log as it is."""
         name = self.line.display_name(user_id, group_id)
-        with self.sessions() as s, s.begin():
-            user = s.get(LineUser, user_id)
-            if user is None:
-                return
-            if name:
-                user.display_name = name[:200]
-            user.profile_fetched_at = utcnow()
+        try:
+            with self.sessions() as s, s.begin():
+                user = s.get(LineUser, user_id)
+                if user is None:
+                    return
+                if name:
+                    user.display_name = name[:200]
+                user.profile_fetched_at = utcnow()
+        except OperationalError as exc:  # the database went away: fetched again next time
+            log.warning("display name of %s not saved: %s", user_id, exc.__class__.__name__)
 
     # --- terminal chat -----------------------------------------------------------------
     def chat(self, text: str, *, user_id: str, group_id: str | None, event_id: str) -> Reply | None:

@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
+import time
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -33,6 +35,35 @@ def signature_ok(secret: str, body: bytes, signature: str | None) -> bool:
 
 def _bad(message: str, status: int = 400):
     return jsonify({"error": message}), status
+
+
+_setup_lock = threading.Lock()
+_setup_tried = [0.0]
+SETUP_RETRY_SECONDS = 2.0
+
+
+@bp.before_app_request
+def finish_setup():
+    """A worker started while the database was down (wsgi.py) sets up on the first request
+    after it is back; until then every request answers 503 (LINE redelivers)."""
+    if not current_app.config.get("SETUP_PENDING"):
+        return None
+    with _setup_lock:
+        if current_app.config.get("SETUP_PENDING"):
+            if time.monotonic() - _setup_tried[0] < SETUP_RETRY_SECONDS:
+                return _bad("database unavailable; LINE will redeliver", 503)
+            _setup_tried[0] = time.monotonic()
+            from bot.db import ensure_database
+            services = current_app.extensions["nongpat"]
+            try:
+                ensure_database(services.engine, current_app.config["PLAN_FILE"])
+                services.bot.warm()
+            except OperationalError as exc:
+                log.error("database still unavailable: %s", exc.__class__.__name__)
+                return _bad("database unavailable; LINE will redeliver", 503)
+            current_app.config["SETUP_PENDING"] = False
+            log.info("database set up after a delayed start")
+    return None
 
 
 @bp.post("/callback")

@@ -118,25 +118,31 @@ class Gunicorn:
         self.log_path = log_path or Path(f"/tmp/gunicorn-{self.port}.log")
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 90.0) -> "Gunicorn":
+    def start(self, timeout: float = 90.0, wait: bool = True) -> "Gunicorn":
         gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py", self.app],
                                      cwd=ROOT, env=self.env, stdout=self._log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
-        self.wait_ready(timeout)
+        if wait:
+            self.wait_ready(timeout)
         return self
 
-    def wait_ready(self, timeout: float = 90.0, workers: int | None = None) -> None:
+    def wait_ready(self, timeout: float = 90.0, workers: int | None = None,
+                   healthy: bool = True) -> None:
         deadline = time.time() + timeout
         want = workers or int(self.env["WEB_CONCURRENCY"])
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited {self.proc.returncode}: {self.tail()}")
-            if len(self.worker_pids()) >= want and self._healthy():
+            if self.ready_count() >= want and (not healthy or self._healthy()):
                 return
             time.sleep(0.2)
         raise TimeoutError(f"gunicorn not ready in {timeout}s: {self.tail()}")
+
+    def ready_count(self) -> int:
+        """Workers that finished booting (gunicorn.conf.py's post_worker_init logs each)."""
+        return self.tail(10**9).count("worker ready (pid:")
 
     def _healthy(self) -> bool:
         try:
