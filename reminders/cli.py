@@ -53,7 +53,8 @@ def preview(date_text: str | None, flex: bool):
         click.echo("ไม่มีแจ้งเตือนในวันนี้")
     for o in out:
         mark = " [ด่วน]" if o.urgent else ""
-        done = f" (ในสมุดส่งแล้ว: {status[o.group_id]})" if o.group_id in status else ""
+        done = {"pending": " (รอส่งซ้ำด้วยข้อความเดิมในสมุดส่ง)", None: ""}.get(
+            status.get(o.group_id), f" (ในสมุดส่งแล้ว: {status.get(o.group_id)} — จะไม่ส่งซ้ำ)")
         click.echo(f"\n=== ถึงกลุ่ม {o.group_id} · {o.label}{mark}{done}")
         for t in o.reply.texts:
             click.echo(t)

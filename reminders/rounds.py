@@ -17,6 +17,7 @@ reminders are sent and the others are recorded ``dropped``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import fcntl
 import logging
@@ -185,12 +186,18 @@ class Rounds:
 
     # --- preview -------------------------------------------------------------------
     def preview(self, today: dt.date) -> tuple[list[Outgoing], dict[str, str]]:
-        """What would be sent on ``today``, and the ledger status of groups already done."""
+        """What a round on ``today`` would send, and the ledger status of groups already there.
+
+        A group whose delivery is already in the ledger and still ``pending`` shows the stored
+        payload: a round resends exactly that, never a newer text."""
         with self.sessions() as s:
             out = outgoing(s, self.plans, today)
-            status = dict(s.execute(select(ReminderDelivery.group_id, ReminderDelivery.status)
-                                    .where(ReminderDelivery.day == today)).tuples().all())
-        return out, status
+            rows = {r.group_id: r for r in s.scalars(
+                select(ReminderDelivery).where(ReminderDelivery.day == today))}
+        out = [dataclasses.replace(o, reply=from_payload(rows[o.group_id].payload))
+               if o.group_id in rows and rows[o.group_id].status == "pending" else o
+               for o in out]
+        return out, {g: r.status for g, r in rows.items()}
 
     # --- run -----------------------------------------------------------------------
     def run(self, today: dt.date) -> RoundReport:

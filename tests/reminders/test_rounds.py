@@ -253,3 +253,15 @@ def test_postgres_round_lock_is_exclusive_and_not_the_migration_lock(svc):
             assert not second
     with rounds_mod.round_lock(svc.engine, 0.3) as again:
         assert again
+
+
+def test_pending_row_is_resent_with_its_stored_payload(svc, rounds, fake_line):
+    bind(svc, "Cbanpong", "ban-pong")
+    log_progress(svc, "jpt", "ban-pong", 1320)
+    fake_line.fail_next["push"] = [500] * FAST.attempts
+    assert rounds.run(DAY).pending == 1
+    log_progress(svc, "jpt", "ban-pong", 1000)          # progress moves meanwhile
+    out, status = rounds.preview(DAY)
+    assert status == {"Cbanpong": "pending"} and "1,320 / 34,227" in out[0].reply.texts[0]
+    assert rounds.run(DAY).sent == 1
+    assert "1,320 / 34,227" in fake_line.pushes[0].text    # exactly what the ledger promised
