@@ -3,19 +3,20 @@
 
 The session is Flask's signed cookie. Its key is the app's SECRET_KEY, or, when none is set,
 an HMAC of DASHBOARD_TOKEN (so a cookie never carries the token, and changing the token logs
-everybody out). The cookie is HTTP-only, SameSite=Lax, and Secure except on plain-http
-loopback (a developer's http://127.0.0.1) or when DASHBOARD_INSECURE_COOKIE is set.
+everybody out). The cookie is HTTP-only, SameSite=Lax and always Secure: browsers keep Secure
+cookies on http://localhost and http://127.0.0.1 too (Chromium and Firefox do; the browser test
+logs in that way). Only DASHBOARD_INSECURE_COOKIE=1 (app config or environment) drops the flag,
+for a browser that refuses Secure cookies over plain http.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
+import os
 import secrets
 import time
 
 from flask import Flask, current_app, request, session
-from flask.sessions import SecureCookieSessionInterface
 
 from bot.api import bearer_ok
 
@@ -33,49 +34,23 @@ def _derive(secret: str, label: str) -> str:
     return hmac.new(secret.encode(), label.encode(), hashlib.sha256).hexdigest()
 
 
+def _flag(value) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
 def configure(app: Flask) -> None:
     """Called once when the blueprint is registered."""
     tok = app.config.get("DASHBOARD_TOKEN")
     if not app.config.get("SECRET_KEY") and tok:
         app.config["SECRET_KEY"] = _derive(tok, "nongpat-dashboard-session-key")
+    insecure = app.config.get("DASHBOARD_INSECURE_COOKIE")
+    if insecure is None:
+        insecure = _flag(os.environ.get("DASHBOARD_INSECURE_COOKIE", ""))
+    app.config["DASHBOARD_INSECURE_COOKIE"] = bool(insecure)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SECURE"] = not insecure
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    if type(app.session_interface) is SecureCookieSessionInterface:
-        app.session_interface = DashboardSessionInterface()
-
-
-def _loopback(host: str) -> bool:
-    host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    host = host.strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def cookie_secure() -> bool:
-    """Secure unless the request is plain http to a loopback address (or the app says so)."""
-    app = current_app
-    if app.config.get("DASHBOARD_INSECURE_COOKIE"):
-        return False
-    if app.config.get("SESSION_COOKIE_SECURE"):
-        return True
-    if request.is_secure or request.headers.get("X-Forwarded-Proto", "").lower() == "https":
-        return True
-    return not _loopback(request.host)
-
-
-class DashboardSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, with the Secure flag decided per request."""
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        try:
-            return cookie_secure()
-        except RuntimeError:  # outside a request
-            return bool(app.config.get("SESSION_COOKIE_SECURE"))
 
 
 def fingerprint(tok: str) -> str:

@@ -65,16 +65,24 @@ def test_login_sets_a_safe_session_cookie(client):
     assert client.get("/dashboard").status_code == 200
 
 
-def test_cookie_is_secure_off_loopback(client):
-    page = client.get("/dashboard/login", base_url="https://dash.example.org")
-    resp = client.post("/dashboard/login", base_url="https://dash.example.org",
+def _session_cookie(client) -> str:
+    page = client.get("/dashboard/login")
+    resp = client.post("/dashboard/login",
                        data={"token": DASHBOARD_TOKEN, "csrf_token": csrf_of(page.text)})
-    cookie = next(h for h in resp.headers.getlist("Set-Cookie") if h.startswith("session="))
-    assert "secure" in cookie.lower()
-    fresh = client.application.test_client()
-    behind_proxy = fresh.get("/dashboard/login", base_url="http://dash.example.org",
-                              headers={"X-Forwarded-Proto": "https"})
-    assert "secure" in behind_proxy.headers.get("Set-Cookie", "").lower()
+    return next(h for h in resp.headers.getlist("Set-Cookie") if h.startswith("session="))
+
+
+def test_cookie_is_secure_unless_told_otherwise(client, make_dash_app):
+    flags = [f.strip().lower() for f in _session_cookie(client).split(";")]
+    assert "secure" in flags
+    lax = make_dash_app(DASHBOARD_INSECURE_COOKIE=True).test_client()
+    flags = [f.strip().lower() for f in _session_cookie(lax).split(";")]
+    assert "secure" not in flags and "httponly" in flags
+
+
+def test_secret_key_is_derived_not_the_token(app):
+    key = app.config["SECRET_KEY"]
+    assert key and DASHBOARD_TOKEN not in key
 
 
 def test_wrong_token_and_missing_csrf(client):

@@ -1,0 +1,181 @@
+"""The dashboard in a real browser (Debian's chromium driven by Playwright): log in, read the
+figures, download both exports, filter the audit trail, survive a hostile display name, and
+leave phone and desktop screenshots under test-artifacts/ for a human to look at."""
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("no /usr/bin/chromium (run .ci/install-browser)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="the playwright package is not installed")
+
+from openpyxl import load_workbook  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from tests.dashboard.conftest import AUTH  # noqa: E402
+from tests.helpers import DASHBOARD_TOKEN  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+HOSTILE = "<img src=x onerror=alert(1)>"
+GROUPS = {"อำเภอบ้านโป่ง": ("Cbp0000000000000000000000000000001", 8120),
+          "อำเภอเมืองราชบุรี": ("Cmr0000000000000000000000000000002", 12400),
+          "อำเภอโพธาราม": ("Cph0000000000000000000000000000003", 5310),
+          "อำเภอบ้านคา": ("Cbk0000000000000000000000000000004", 4100)}
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def server(app):
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    t.join(5)
+
+
+@pytest.fixture
+def seeded(chat, fake_line):
+    fake_line.names["Uhostile000000000000000000000001"] = HOSTILE
+    fake_line.names["Usomsri0000000000000000000000001"] = "สมศรี ใจดี"
+    for district, (group, amount) in GROUPS.items():
+        chat.bind(group, district)
+        chat.say(f"บันทึก จปฐ {amount} ครัวเรือน", group=group,
+                 user="Usomsri0000000000000000000000001")
+    bp_group = GROUPS["อำเภอบ้านโป่ง"][0]
+    chat.say("บันทึก จปฐ 7 ครัวเรือน", group=bp_group, user="Uhostile000000000000000000000001")
+    chat.say("บันทึก TPMAP 12 ครัวเรือน มิติรายได้", group=bp_group)
+    chat.say("บันทึก ออมทรัพย์ 2 กลุ่ม สัมมาชีพ", group=GROUPS["อำเภอโพธาราม"][0])
+    chat.say("บันทึก ออมทรัพย์ 1 กลุ่ม", group=GROUPS["อำเภอบ้านคา"][0], user="Uundo")
+    chat.say("ยกเลิก", group=GROUPS["อำเภอบ้านคา"][0], user="Uundo")
+
+
+def _watch(page):
+    problems = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    return problems
+
+
+def _cells(page, indicator, district):
+    row = page.locator(f"#ind-{indicator} tr[data-district='{district}']")
+    return {k: row.locator(f"td.{k}").inner_text().strip()
+            for k in ("done", "target", "percent", "remaining")}
+
+
+def test_dashboard_in_a_browser(browser, server, app, seeded, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    api = app.test_client().get("/api/v1/progress", headers=AUTH).get_json()
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True,
+                              locale="th-TH", timezone_id="Asia/Bangkok")
+    page = ctx.new_page()
+    problems = _watch(page)
+
+    # not logged in: the login page, and the token travels only in a POST body
+    page.goto(f"{server}/dashboard")
+    assert "/dashboard/login" in page.url
+    page.fill("#token", "wrong-token")
+    page.click("#login-button")
+    assert page.locator("#login-error").is_visible()
+    problems.clear()            # the browser logs the wrong token's 401 as a console error
+    page.fill("#token", DASHBOARD_TOKEN)
+    page.click("#login-button")
+    page.wait_for_url(f"{server}/dashboard")
+    assert DASHBOARD_TOKEN not in page.url
+    cookie = next(c for c in ctx.cookies() if c["name"] == "session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["secure"]
+
+    # all 10 districts under every indicator; one district's numbers = /api/v1/progress
+    for ind in api["indicators"]:
+        rows = page.locator(f"#ind-{ind['key']} tbody tr[data-district]")
+        assert rows.count() == 10
+        names = [n.strip() for n in page.locator(f"#ind-{ind['key']} table.districts tbody th.name").all_inner_texts()]
+        assert names == [d["name"] for d in ind["districts"]]
+    jpt = next(i for i in api["indicators"] if i["key"] == "jpt")
+    bp = next(d for d in jpt["districts"] if d["key"] == "ban-pong")
+    got = _cells(page, "jpt", "ban-pong")
+    assert got["done"] == f"{bp['done']:,}" == "8,127"
+    assert got["target"] == f"{bp['target']:,}" == "34,227"
+    assert got["remaining"] == f"{bp['target'] - bp['done']:,}"
+    assert got["percent"] == f"{100 * bp['done'] / bp['target']:.1f}%"
+    total = page.locator("#ind-jpt .province-total .done").inner_text()
+    assert total == f"{jpt['done']:,}"
+
+    # charts drawn by Chart.js under the CSP; B.E. dates; the pace forecast
+    page.wait_for_selector("canvas[data-drawn='1']")
+    assert page.locator("canvas[data-drawn='1']").count() == 3
+    assert "1 พ.ค. 2565" in page.locator("#ind-jpt").inner_text()
+    assert "ต้องได้วันละ" in page.locator("#ind-jpt .forecast").inner_text()
+    assert page.locator("#timeline li[data-state='next']").count() >= 1
+
+    # the hostile display name is text, nothing ran
+    who = page.locator("#entries td.who").all_inner_texts()
+    assert HOSTILE in [w.strip() for w in who]
+    assert page.locator("#entries img").count() == 0
+    assert page.locator("#entries .undone-mark").count() == 1
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith('Sarabun, Loma')
+
+    # exports, downloaded by the browser and read back
+    with page.expect_download() as dl:
+        page.click("#export-xlsx")
+    xlsx = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(xlsx)
+    assert xlsx.name.endswith(".xlsx")
+    wb = load_workbook(xlsx)
+    rows = {r[0]: r[1:] for r in wb["จปฐ."].iter_rows(values_only=True) if r and r[0]}
+    assert rows["บ้านโป่ง"][:2] == (34227, 8127)
+    with page.expect_download() as dl:
+        page.click("#export-csv")
+    path = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    data = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    row = next(r for r in data if r["รหัสตัวชี้วัด"] == "jpt" and r["รหัส"] == "ban-pong")
+    assert (row["ผลงาน"], row["เป้าหมาย"]) == ("8127", "34227")
+
+    page.screenshot(path=str(ARTIFACTS / "dashboard-desktop.png"), full_page=True)
+
+    # the phone: no sideways scrolling, screenshot
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.wait_for_selector("canvas[data-drawn='1']")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
+    page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-phone-top.png"))
+
+    # filter the audit trail (auto-submits on change)
+    page.select_option("#filter-district", "ban-kha")
+    page.wait_for_url("**district=ban-kha**")
+    districts = {d.strip() for d in page.locator("#entries td.district").all_inner_texts()}
+    assert districts == {"บ้านคา"}
+    page.select_option("#filter-indicator", "savings")
+    page.wait_for_url("**indicator=savings**")
+    assert page.locator("#entries tbody tr").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "dashboard-phone-entries.png"), full_page=False)
+
+    # log out
+    page.click("#logout")
+    page.wait_for_url("**/dashboard/login")
+    page.goto(f"{server}/dashboard")
+    assert "/dashboard/login" in page.url
+    assert not problems, problems
+    ctx.close()
