@@ -119,6 +119,7 @@ class FakeLine:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each keep-alive answer waits ~40 ms
 
             def log_message(self, *args):  # quiet
                 pass
