@@ -181,10 +181,11 @@ class Gunicorn:
         except OSError:
             return ""
 
-    def stop(self) -> None:
+    def stop(self, quick: bool = False) -> None:
+        """SIGTERM (graceful) or SIGQUIT (quick: workers stop at once)."""
         if self.proc is None or self.proc.poll() is not None:
             return
-        self.proc.send_signal(signal.SIGTERM)
+        self.proc.send_signal(signal.SIGQUIT if quick else signal.SIGTERM)
         try:
             self.proc.wait(20)
         except subprocess.TimeoutExpired:
