@@ -184,7 +184,6 @@ def burnup(plan: Plan, ind: Indicator, per_day: dict[dt.date, int], deadline: Mi
         else:
             ideal.append(None)
     return {"labels": labels, "actual": actual, "ideal": ideal, "target": ind.target,
-            "today": thai.date(today) if start <= today <= end else None,
             "unit": plan.units[ind.unit].name}
 
 

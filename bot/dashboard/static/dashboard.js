@@ -12,6 +12,12 @@
     try { return JSON.parse(el.textContent || "{}"); } catch (e) { return {}; }
   }
 
+  function yearsText(labels) {
+    var year = function (l) { var m = / (\d{4})$/.exec(l || ""); return m ? m[1] : ""; };
+    var a = year(labels[0]), b = year(labels[labels.length - 1]);
+    return "พ.ศ. " + (a === b ? a : a + "–" + b);
+  }
+
   function drawCharts() {
     if (typeof window.Chart === "undefined") return;
     var Chart = window.Chart;
@@ -52,7 +58,24 @@
           animation: false,
           interaction: { mode: "index", intersect: false },
           scales: {
-            x: { ticks: { maxTicksLimit: 6, autoSkip: true, maxRotation: 0 } },
+            x: {
+              title: { display: canvas.clientWidth < 500, text: yearsText(d.labels) },
+              ticks: {
+                autoSkip: false,
+                maxRotation: 0,
+                // about six dates, always the last one (the deadline)
+                callback: function (value, index) {
+                  var narrow = canvas.clientWidth < 500;
+                  var last = d.labels.length - 1;
+                  var step = Math.max(1, Math.ceil(d.labels.length / (narrow ? 3 : 6)));
+                  if (index === last || (index % step === 0 && last - index >= step / 2)) {
+                    // phones: "21 มี.ค." without the year; the axis title carries it
+                    return narrow ? d.labels[index].replace(/ \d{4}$/, "") : d.labels[index];
+                  }
+                  return null;
+                }
+              }
+            },
             y: {
               beginAtZero: true,
               suggestedMax: d.target || undefined,
