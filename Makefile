@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHAINLP_OFFLINE := 1
 
-.PHONY: run test clock chat install
+.PHONY: run test clock chat install richmenu
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,3 +25,8 @@ chat: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
+
+# Draw the 1:1 rich menu (needs a Thai font: installed here with Debian's fonts-thai-tlwg)
+richmenu: $(BIN)/.installed
+	bash .ci/install-browser
+	$(BIN)/flask richmenu install --save instance/richmenu.png

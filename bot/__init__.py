@@ -23,7 +23,7 @@ class Services:
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    from bot import api, cli, webhook
+    from bot import api, cli, dashboard, webhook
     from bot.db import ensure_database, make_engine, make_sessionmaker
     from bot.line import Line
     from bot.service import Bot
@@ -48,5 +48,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(webhook.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(dashboard.bp)
     cli.init_app(app)
     return app

@@ -22,6 +22,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(groups_group)
     app.cli.add_command(chat)
     app.cli.add_command(richmenu_group)
+    from bot.export import export_command
+    app.cli.add_command(export_command)
     try:  # commands of packages that may not be installed yet in this checkout
         from reminders.cli import reminders_group
         app.cli.add_command(reminders_group)

@@ -21,7 +21,7 @@ def undo(ctx: Context, command: Command) -> Reply:
     if not ctx.user_id:
         return Reply.text(NOTHING)
     entry = latest_entry_of(ctx.session, ctx.plan_id, ctx.user_id)
-    if entry is None or not undo_entry(ctx.session, entry, ctx.event_id):
+    if entry is None or not undo_entry(ctx.session, entry, ctx.event_id, ctx.utcnow):
         return Reply.text(NOTHING)
     what = describe(ctx, entry.indicator_key, entry.amount, entry.category_key, entry.district_key)
     lines = [f"↩️ ยกเลิกรายการแล้วครับ: {what} "

@@ -56,10 +56,10 @@ def latest_entry_of(session: Session, plan_id: int, user_id: str) -> Entry | Non
         .order_by(Entry.id.desc()).limit(1).with_for_update())
 
 
-def undo_entry(session: Session, entry: Entry, by_event: str) -> bool:
-    """Mark undone and subtract; False when someone else undid it first."""
+def undo_entry(session: Session, entry: Entry, by_event: str, at: dt.datetime) -> bool:
+    """Mark undone (at the caller's clock) and subtract; False when it was undone already."""
     res = session.execute(update(Entry).where(Entry.id == entry.id, Entry.undone_at.is_(None))
-                          .values(undone_at=utcnow(), undone_by=by_event))
+                          .values(undone_at=at, undone_by=by_event))
     if res.rowcount != 1:
         return False
     _bump(session, entry, -entry.amount)
