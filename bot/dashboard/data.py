@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import thai
@@ -142,14 +142,19 @@ def indicator_views(session: Session, plan: Plan, plan_id: int, counters: Counte
 
 # --------------------------------------------------------------------------- burn-up
 def daily_amounts(session: Session, plan_id: int) -> dict[str, dict[dt.date, int]]:
-    """{indicator: {Bangkok day: amount}} of the entries that are not undone."""
+    """{indicator: {Bangkok day: amount}} of the entries that are not undone, summed by the
+    database (one row per indicator and day, however many entries there are)."""
+    if session.get_bind().dialect.name == "postgresql":
+        day = func.date(func.timezone("Asia/Bangkok", Entry.created_at))
+    else:  # SQLite keeps UTC text; Bangkok is UTC+7 all year (no daylight saving)
+        day = func.date(Entry.created_at, "+7 hours")
+    q = (select(Entry.indicator_key, day, func.sum(Entry.amount))
+         .where(Entry.plan_id == plan_id, Entry.undone_at.is_(None))
+         .group_by(Entry.indicator_key, day))
     out: dict[str, dict[dt.date, int]] = {}
-    q = (select(Entry.indicator_key, Entry.created_at, Entry.amount)
-         .where(Entry.plan_id == plan_id, Entry.undone_at.is_(None)))
-    for key, created, amount in session.execute(q):
-        day = to_bangkok(created).date()
-        per = out.setdefault(key, {})
-        per[day] = per.get(day, 0) + int(amount)
+    for key, d, amount in session.execute(q):
+        d = d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d))
+        out.setdefault(key, {})[d] = int(amount or 0)
     return out
 
 

@@ -144,3 +144,20 @@ def test_hostile_display_name_is_shown_as_text(dash, chat, fake_line, app):
     assert "&lt;b&gt;ตัวหนา&lt;/b&gt;" in html                     # the original message, as text
     who = re.search(r'<td class="who"[^>]*>(.*?)</td>', html, re.S).group(1)
     assert unescape(who) == HOSTILE
+
+
+def test_daily_amounts_are_bangkok_days(make_app, fake_line):
+    """03:00 in Bangkok is the evening before in UTC: it still counts for the Bangkok day."""
+    from bot.dashboard.data import daily_amounts
+    from tests.helpers import Chat
+    early = make_app(CLOCK=fixed_clock(dt.datetime(2022, 4, 19, 3, 0, tzinfo=BANGKOK)))
+    c = Chat(early, fake_line)
+    c.bind(G)
+    c.say("บันทึก จปฐ 100 ครัวเรือน", group=G)
+    late = Chat(make_app(CLOCK=fixed_clock(dt.datetime(2022, 4, 19, 23, 30, tzinfo=BANGKOK))),
+                fake_line)
+    late.say("บันทึก จปฐ 20 ครัวเรือน", group=G, user="Ulate")
+    svc = early.extensions["nongpat"]
+    with svc.sessions() as s:
+        active, _ = svc.bot.plans.get(s)
+        assert daily_amounts(s, active.id)["jpt"] == {dt.date(2022, 4, 19): 120}
