@@ -10,6 +10,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import threading
 from pathlib import Path
 
 from alembic import command as alembic_command
@@ -59,6 +60,36 @@ def make_engine(url: str) -> Engine:
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
                          connect_args={"connect_timeout": 5})
+
+
+_write_locks: dict[str, tuple[threading.Lock, object]] = {}
+_write_locks_guard = threading.Lock()
+
+
+@contextlib.contextmanager
+def write_lock(engine: Engine):
+    """SQLite: one writing transaction at a time, handed over without polling.
+
+    SQLite lets one writer in and makes the others poll with growing sleeps (busy_timeout): under
+    a burst, 8 waiting threads of 2 workers gave a p99 of 600 ms and a third of the throughput.
+    A thread lock (threads of this process) plus ``flock`` on a side file (other processes) wake
+    the next writer as soon as the last one commits. PostgreSQL: nothing (row locks suffice).
+    """
+    db = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not db or db == ":memory:":
+        yield
+        return
+    key = f"{os.getpid()}:{db}"
+    with _write_locks_guard:
+        if key not in _write_locks:
+            _write_locks[key] = (threading.Lock(), open(db + ".write-lock", "a"))
+        tlock, fh = _write_locks[key]
+    with tlock:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import write_lock
 from bot.language import Parser
 from bot.line import Line
 from bot.messages import Reply
@@ -58,6 +59,7 @@ class Bot:
         load_all()
         self.sessions, self.line, self.clock, self.admins = sessions, line, clock, admins
         self.plans = PlanCache(on_change=Parser)
+        self.engine = sessions.kw["bind"]
 
     def warm(self) -> None:
         """Parse the plan and build the tokenizer's trie now, not on the first webhook."""
@@ -108,7 +110,7 @@ class Bot:
               group_id: str | None, user_id: str | None):
         """One transaction: claim the event id, then act. None when the id was taken before."""
         try:
-            with self.sessions() as s, s.begin():
+            with write_lock(self.engine), self.sessions() as s, s.begin():
                 s.add(row)
                 try:
                     s.flush()  # a repeated webhookEventId stops here
@@ -191,7 +193,7 @@ class Bot:
         """Cache the LINE display name; a failure leaves the log as it is."""
         name = self.line.display_name(user_id, group_id)
         try:
-            with self.sessions() as s, s.begin():
+            with write_lock(self.engine), self.sessions() as s, s.begin():
                 user = s.get(LineUser, user_id)
                 if user is None:
                     return
