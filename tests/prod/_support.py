@@ -82,12 +82,11 @@ class Client:
                 if resp.getheader("Connection", "").lower() == "close":
                     self.close()
                 return resp.status, data
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) \
-                    as exc:
+            except (http.client.HTTPException, BrokenPipeError, ConnectionResetError) as exc:
                 # a keep-alive connection the server closed while idle: retry once, fresh;
                 # but a request that may have been taken is never retried blindly twice
                 self.close()
-                if attempt or not isinstance(exc, http.client.RemoteDisconnected):
+                if attempt or not isinstance(exc, http.client.RemoteDisconnected):  # idle close
                     raise
         raise AssertionError("unreachable")
 
@@ -385,7 +384,7 @@ def run_burst(port: int, plans: list[list[tuple]], timeout: float = 30.0) -> dic
         t0 = time.perf_counter()
         try:
             status = client.post_events(ev)
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:  # e.g. the worker was killed
             client.close()
             status = type(exc).__name__
         record(status, ev, time.perf_counter() - t0)

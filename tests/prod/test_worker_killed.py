@@ -32,6 +32,7 @@ def test_sigkill_mid_burst_then_redelivery_gives_exact_totals(backend, fresh_db,
         assert not burst.is_alive()
         web.wait_ready(60, workers=3)  # the two first, and the one the master started again
         assert victim not in web.worker_pids()
+        assert sum(result["statuses"].values()) == distinct, result["statuses"]
         failed = result["failed"]
         # LINE redelivers what got no 200; it may also resend some that did: send a few again
         again = failed + [ev for p in plans[:2] for _, ev in p[:5]]
