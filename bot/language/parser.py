@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 
 from pythainlp.corpus import thai_words
-from pythainlp.tokenize import Trie, word_tokenize
+from pythainlp.tokenize import word_tokenize
 
 from bot.language.command import PROVINCE, Command, Intent, Topic
+from bot.language.dictionary import Dictionary
 from bot.language.fuzzy import Fuzzy
 from bot.language.lexicon import FILLER_SET, Entry, Lexicon
 from bot.language.normalize import normalise
@@ -62,7 +63,7 @@ class Parser:
         self.plan = plan
         self.lexicon = Lexicon(plan)
         words = set(thai_words())
-        self.trie = Trie(words | self.lexicon.words_for_trie())
+        self.trie = Dictionary(words | self.lexicon.words_for_trie())
         self.fuzzy = Fuzzy(self.lexicon.fuzzy_targets, words)
         self._entries = self.lexicon.entries
         self._prefixes = self.lexicon.prefixes
