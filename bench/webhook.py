@@ -78,6 +78,16 @@ def fixed_rate(port: int, events: list[dict], rate: float, threads: int = 32
     return lat, statuses, len(events) / (time.perf_counter() - t0)
 
 
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of the processes so far (/proc/<pid>/stat, clock ticks)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def rss(web: Gunicorn) -> list[float]:
     return [round(web.rss_mb(p), 1) for p in web.worker_pids()]
 
@@ -107,12 +117,16 @@ def main() -> None:
             warm, _, _ = make_burst(groups, args.concurrency, 10, dup_share=0, seed=9)
             run_burst(web.port, warm)  # warm both workers (first parse, pools, profiles)
             plans, _, distinct = make_burst(groups, args.concurrency, per_thread, dup_share=0)
+            fake.wait_for(lambda f: len(f.replies) >= 10 * args.concurrency, 30)
+            cpu0 = cpu_seconds(web.worker_pids())
             bot_eps, bot_lat, st = closed_loop(web.port, plans)
-            print(f"bot   closed loop: {distinct} events, {args.concurrency} threads: "
-                  f"{bot_eps:.0f} events/s, p50 {pct(bot_lat, 50) * 1e3:.1f} ms, "
-                  f"p99 {pct(bot_lat, 99) * 1e3:.1f} ms, statuses {st}", flush=True)
             # let the replies of the closed-loop run finish before measuring at a fixed rate
             fake.wait_for(lambda f: len(f.replies) >= distinct + 10 * args.concurrency, 60)
+            bot_cpu = (cpu_seconds(web.worker_pids()) - cpu0) / distinct * 1e3
+            print(f"bot   closed loop: {distinct} events, {args.concurrency} threads: "
+                  f"{bot_eps:.0f} events/s, p50 {pct(bot_lat, 50) * 1e3:.1f} ms, "
+                  f"p99 {pct(bot_lat, 99) * 1e3:.1f} ms, statuses {st}; "
+                  f"worker CPU {bot_cpu:.2f} ms/event (reply included)", flush=True)
             time.sleep(1)
             n = int(args.rate * args.seconds)
             gids = list(groups)
@@ -136,13 +150,18 @@ def main() -> None:
             run_burst(echo.port, warm)
             plans = [[("one", text_event(ev["message"]["text"], ev["source"]["userId"], None))
                       for _, ev in p] for p in plans]
+            cpu0 = cpu_seconds(echo.worker_pids())
             echo_eps, echo_lat, st = closed_loop(echo.port, plans)
+            echo_cpu = (cpu_seconds(echo.worker_pids()) - cpu0) / distinct * 1e3
             print(f"echo  closed loop: {distinct} events, {args.concurrency} threads: "
                   f"{echo_eps:.0f} events/s, p50 {pct(echo_lat, 50) * 1e3:.1f} ms, "
-                  f"p99 {pct(echo_lat, 99) * 1e3:.1f} ms, statuses {st}", flush=True)
+                  f"p99 {pct(echo_lat, 99) * 1e3:.1f} ms, statuses {st}; "
+                  f"worker CPU {echo_cpu:.2f} ms/event", flush=True)
             echo_rss = rss(echo)
         print(f"echo  worker VmRSS {echo_rss} MB")
         print(f"memory worker_rss_mb={max(sizes):.1f} echo_worker_rss_mb={max(echo_rss):.1f}")
+        print(f"cpu bot_ms_per_event={bot_cpu:.2f} echo_ms_per_event={echo_cpu:.2f} "
+              f"ratio={echo_cpu / bot_cpu:.2f}")
         print(f"webhook bot_eps={bot_eps:.0f} echo_eps={echo_eps:.0f} "
               f"ratio={bot_eps / echo_eps:.2f} p50_ms={p50:.1f} p99_ms={p99:.1f}")
     finally:

@@ -46,6 +46,7 @@ def plan_load(file: Path):
             active = load_into(s, file)
     except PlanError as exc:
         raise click.ClickException(str(exc)) from None
+    services().bot.plans.invalidate()  # other processes notice within PlanCache.max_age
     p = active.plan
     click.echo(f"โหลดแผน {p.key} (จังหวัด{p.province_name} ปีงบประมาณ {p.fiscal_year}) แล้ว: "
                f"{len(p.districts)} อำเภอ, {len(p.indicators)} ตัวชี้วัด, "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,16 +72,25 @@ def _build(text: str, source: str, on_change) -> tuple[Plan, object]:
 
 
 class PlanCache:
-    """The active plan, parsed once per change: one tiny query per request to notice a reload."""
+    """The active plan, parsed once per change. Whether another process loaded a new plan is
+    checked with one tiny query at most every ``max_age`` seconds."""
 
-    def __init__(self, on_change=None):
+    def __init__(self, on_change=None, max_age: float = 2.0):
         self._lock = threading.Lock()
         self._stamp = None
         self._value: ActivePlan | None = None
         self._extra = None
         self._on_change = on_change  # builds per-plan companions (the Parser)
+        self._max_age = max_age
+        self._checked = 0.0
+
+    def invalidate(self) -> None:
+        """This process loaded a plan: look again on the next get."""
+        self._checked = 0.0
 
     def get(self, session: Session) -> tuple[ActivePlan, object]:
+        if self._value is not None and time.monotonic() - self._checked < self._max_age:
+            return self._value, self._extra
         row = session.execute(select(PlanRecord.id, PlanRecord.loaded_at)
                               .where(PlanRecord.active.is_(True))).first()
         if row is None:
@@ -93,4 +103,5 @@ class PlanCache:
                                           .where(PlanRecord.id == row.id))
                     plan, self._extra = _build(text, f"plan #{row.id}", self._on_change)
                     self._value, self._stamp = ActivePlan(row.id, plan), stamp
+        self._checked = time.monotonic()
         return self._value, self._extra

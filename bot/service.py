@@ -1,8 +1,10 @@
 """One webhook event → at most one effect, then the reply.
 
-Each event runs in its own transaction that first inserts its ``webhookEventId`` into
-``webhook_events`` (primary key): a redelivered or concurrently repeated event fails that insert
-and takes no effect. The entry and the event row commit together; LINE is called only after.
+Each event runs in its own transaction that also inserts its ``webhookEventId`` into
+``webhook_events`` (primary key), last, with the outcome: a redelivered or concurrently repeated
+event fails that insert (or the entry's unique ``event_id``) and its whole transaction rolls
+back, so it takes no effect. The entry and the event row commit together; LINE is called only
+after the commit.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,15 +27,15 @@ from bot.timeutil import Clock
 from handlers.base import Context, dispatch, dispatch_postback, load_all
 from handlers.help import GREETING, HELP
 from models import Group, LineUser, WebhookEvent, utcnow
-from models.queries import touch_user
+from models.queries import group_view, touch_user
 
 log = logging.getLogger(__name__)
+_TAKEN = select(WebhookEvent.__table__.c.event_id).where(
+    WebhookEvent.__table__.c.event_id == bindparam("e"))
+_INSERT_EVENT = WebhookEvent.__table__.insert()
 NAME_TTL = dt.timedelta(days=1)
+SEEN_REFRESH = dt.timedelta(minutes=5)  # last-seen group/time written at most this often
 MAX_TEXT_CHARS = 2000  # longer texts are not commands; they are recorded as seen and ignored
-
-
-class _Duplicate(Exception):
-    """The event id is already in webhook_events."""
 
 
 @dataclass
@@ -59,6 +62,8 @@ class Bot:
         load_all()
         self.sessions, self.line, self.clock, self.admins = sessions, line, clock, admins
         self.plans = PlanCache(on_change=Parser)
+        self._seen_cache: dict[str, tuple[str | None, dt.datetime]] = {}
+        self._named: dict[str, dt.datetime] = {}
         self.engine = sessions.kw["bind"]
 
     def warm(self) -> None:
@@ -76,7 +81,7 @@ class Bot:
         etype = _str(event.get("type")) or "unknown"
         ts = event.get("timestamp")
         delivery = event.get("deliveryContext")
-        row = WebhookEvent(
+        row = dict(
             event_id=event_key(event), event_type=etype[:32], source_type=stype[:16],
             group_id=group_id, user_id=user_id,
             timestamp_ms=ts if isinstance(ts, int) and not isinstance(ts, bool)
@@ -86,19 +91,19 @@ class Bot:
             try:
                 result = self._take(row, event, etype, stype, group_id, user_id)
                 break
-            except IntegrityError:  # a race on a user/group row, not on the event: try again
-                if attempt == 2:
+            except IntegrityError:
+                if self._taken(row["event_id"]):  # a redelivery or a concurrent twin won
+                    result = None
+                    break
+                if attempt == 2:  # a race on a user/group row: tried three times
                     raise
-                log.warning("event %s: conflict, retrying", row.event_id)
-                row = WebhookEvent(**{c: getattr(row, c) for c in (
-                    "event_id", "event_type", "source_type", "group_id", "user_id",
-                    "timestamp_ms", "redelivery")})
+                log.warning("event %s: conflict, retrying", row["event_id"])
         if result is None:
-            log.info("event %s already taken: ignored", row.event_id)
+            log.info("event %s already taken: ignored", row["event_id"])
             return Outcome("duplicate")
         reply, name_wanted, after = result
-        for fn in after:
-            self.line.submit(fn)
+        for fn in after:  # bookkeeping that must wait for the commit (cheap, in-process)
+            fn()
         token = event.get("replyToken")
         if reply and isinstance(token, str):
             self.line.submit(self.line.reply, token, reply)
@@ -106,27 +111,28 @@ class Bot:
             self.line.submit(self.refresh_name, user_id, group_id if stype == "group" else None)
         return Outcome("done", reply)
 
-    def _take(self, row: WebhookEvent, event: dict, etype: str, stype: str,
+    def _take(self, row: dict, event: dict, etype: str, stype: str,
               group_id: str | None, user_id: str | None):
-        """One transaction: claim the event id, then act. None when the id was taken before."""
-        try:
-            with write_lock(self.engine), self.sessions() as s, s.begin():
-                s.add(row)
-                try:
-                    s.flush()  # a repeated webhookEventId stops here
-                except IntegrityError:
-                    raise _Duplicate from None
-                ctx = self._context(s, row.event_id, stype, group_id, user_id, "")
-                reply = self._route(ctx, event, etype)
-                row.outcome = "replied" if reply else "silent"
-                return reply, self._wants_name(ctx), list(ctx.after_commit)
-        except _Duplicate:
-            return None
+        """One transaction: act, then claim the event id with the outcome. Raises
+        IntegrityError (all rolled back) when the id — or the entry's — was taken before."""
+        with write_lock(self.engine), self.sessions() as s, s.begin():
+            if s.connection().execute(_TAKEN, {"e": row["event_id"]}).first():
+                return None  # a plain redelivery: no work
+            ctx = self._context(s, row["event_id"], stype, group_id, user_id, "")
+            reply = self._route(ctx, event, etype)
+            s.flush()  # what the handler changed through the ORM, then the claim
+            s.connection().execute(_INSERT_EVENT, {
+                **row, "outcome": "replied" if reply else "silent", "received_at": utcnow()})
+            return reply, self._wants_name(ctx), list(ctx.after_commit)
+
+    def _taken(self, event_id: str) -> bool:
+        with self.sessions() as s:
+            return s.connection().execute(_TAKEN, {"e": event_id}).first() is not None
 
     def _context(self, s: Session, event_id: str, stype: str, group_id: str | None,
                  user_id: str | None, text: str) -> Context:
         active, parser = self.plans.get(s)
-        group = s.get(Group, group_id) if group_id else None
+        group = group_view(s, group_id) if group_id else None
         ctx = Context(session=s, plan=active.plan, plan_id=active.id, now=self.clock(),
                       source_type=stype if stype in ("group", "room", "user") else "unknown",
                       chat_id=group_id or user_id or "", user_id=user_id, text=text,
@@ -156,38 +162,50 @@ class Bot:
             self._seen(ctx)
             return dispatch_postback(ctx, data)
         if etype == "join" and ctx.in_group:
-            if ctx.group is None:
-                ctx.group = Group(group_id=ctx.chat_id, joined_at=ctx.utcnow, muted=False)
-                ctx.session.add(ctx.group)
-            ctx.group.left_at = None
+            group = ctx.session.get(Group, ctx.chat_id)
+            if group is None:
+                ctx.session.add(Group(group_id=ctx.chat_id, joined_at=ctx.utcnow, muted=False))
+            else:
+                group.joined_at, group.left_at = ctx.utcnow, None
             return Reply.text(GREETING)
         if etype == "leave" and ctx.group is not None:
-            ctx.group.left_at = ctx.utcnow
+            ctx.session.get(Group, ctx.chat_id).left_at = ctx.utcnow
             return None
         if etype == "follow" and ctx.source_type == "user":
             return Reply.text(GREETING.split("\n")[0], HELP)
         return None
 
     def _seen(self, ctx: Context) -> None:
-        """Remember the user (and their district group, for 1:1 logs)."""
+        """Remember the user (and their district group, for 1:1 logs): an upsert, skipped when
+        this process wrote the same group for the user within SEEN_REFRESH."""
         if not ctx.user_id:
             return
         in_bound_district = (ctx.in_group and ctx.group is not None
                              and ctx.group.scope == "district")
-        ctx.user = touch_user(ctx.session, ctx.user_id,
-                              ctx.chat_id if in_bound_district else None, ctx.utcnow)
+        group = ctx.chat_id if in_bound_district else None
+        last = self._seen_cache.get(ctx.user_id)
+        now = ctx.utcnow
+        if last is not None and last[0] == group and now - last[1] < SEEN_REFRESH:
+            return
+        touch_user(ctx.session, ctx.user_id, group, now)
+        ctx.after_commit.append(lambda: self._seen_cache.__setitem__(ctx.user_id, (group, now)))
 
-    @staticmethod
-    def _wants_name(ctx: Context) -> bool:
-        u = ctx.user
-        if u is None or not ctx.text:
+    def _wants_name(self, ctx: Context) -> bool:
+        """Fetch the display name for a user who typed, at most once a day (per process)."""
+        if not ctx.user_id or not ctx.text:
             return False
-        fetched = u.profile_fetched_at
-        if fetched is None:
-            return True
-        if fetched.tzinfo is None:
-            fetched = fetched.replace(tzinfo=dt.timezone.utc)
-        return utcnow() - fetched > NAME_TTL
+        checked = self._named.get(ctx.user_id)
+        if checked is not None and utcnow() - checked < NAME_TTL:
+            return False
+        fetched = ctx.user.profile_fetched_at if ctx.user is not None else None
+        if fetched is not None:
+            if fetched.tzinfo is None:
+                fetched = fetched.replace(tzinfo=dt.timezone.utc)
+            if utcnow() - fetched < NAME_TTL:
+                self._named[ctx.user_id] = fetched
+                return False
+        self._named[ctx.user_id] = utcnow()  # one fetch in flight per user
+        return True
 
     def refresh_name(self, user_id: str, group_id: str | None) -> None:
         """Cache the LINE display name; a failure leaves the log as it is."""

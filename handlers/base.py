@@ -15,6 +15,7 @@ from bot.language import PROVINCE, Command, Intent
 from bot.messages import Reply
 from bot.plan import Plan
 from models import Group, LineUser
+from models.queries import GroupView
 
 Handler = Callable[["Context", Command], Reply | None]
 HANDLERS: dict[Intent, tuple[Handler, bool]] = {}
@@ -33,9 +34,18 @@ class Context:
     text: str
     event_id: str
     is_admin: bool = False
-    group: Group | None = None
-    user: LineUser | None = None
+    group: GroupView | None = None    # a snapshot; handlers that change a group load it
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    _user: object = field(default=None, repr=False)
+    _user_loaded: bool = field(default=False, repr=False)
+
+    @property
+    def user(self) -> LineUser | None:
+        """The sender's LineUser row, read on first use (most messages never need it)."""
+        if not self._user_loaded:
+            self._user = self.session.get(LineUser, self.user_id) if self.user_id else None
+            self._user_loaded = True
+        return self._user  # type: ignore[return-value]
 
     @property
     def utcnow(self) -> dt.datetime:

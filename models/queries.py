@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -30,23 +30,34 @@ class Total:
         return None if not self.target else self.done / self.target
 
 
-def _bump(session: Session, entry: Entry, delta: int) -> None:
-    # one row at a time, always the indicator row first: concurrent writers lock in one order
-    for cat in [""] + ([entry.category_key] if entry.category_key else []):
-        session.execute(
-            update(Progress)
-            .where(Progress.plan_id == entry.plan_id, Progress.indicator_key == entry.indicator_key,
-                   Progress.district_key == entry.district_key, Progress.category_key == cat)
-            .values(done=Progress.done + delta))
+_progress = Progress.__table__
+_BUMP = {  # compiled once: the hot path only binds values
+    n: (update(_progress)
+        .where(_progress.c.plan_id == bindparam("p"), _progress.c.indicator_key == bindparam("i"),
+               _progress.c.district_key == bindparam("d"),
+               _progress.c.category_key.in_([bindparam(f"c{k}") for k in range(n)]))
+        .values(done=_progress.c.done + bindparam("delta")))
+    for n in (1, 2)}
+_INSERT_ENTRY = Entry.__table__.insert()
 
 
-def record_entry(session: Session, **fields) -> Entry:
-    """Insert an entry and add it to the totals, in the caller's transaction."""
-    entry = Entry(**fields)
-    session.add(entry)
-    session.flush()  # a repeated event_id fails here, before the totals move
-    _bump(session, entry, entry.amount)
-    return entry
+def _bump(session: Session, plan_id: int, indicator: str, district: str, category: str | None,
+          delta: int) -> None:
+    """Add to the indicator's counter and its category's, in one statement. (On PostgreSQL the
+    primary-key scan locks '' before any category key: concurrent writers lock in one order.)"""
+    cats = [""] + ([category] if category else [])
+    params = {"p": plan_id, "i": indicator, "d": district, "delta": delta,
+              **{f"c{k}": c for k, c in enumerate(cats)}}
+    session.connection().execute(_BUMP[len(cats)], params)
+
+
+def record_entry(session: Session, **fields) -> None:
+    """Insert an entry and add it to the totals, in the caller's transaction. A repeated
+    event_id raises IntegrityError here and the caller's transaction rolls back whole."""
+    fields.setdefault("created_at", utcnow())
+    session.connection().execute(_INSERT_ENTRY, fields)
+    _bump(session, fields["plan_id"], fields["indicator_key"], fields["district_key"],
+          fields.get("category_key"), fields["amount"])
 
 
 def latest_entry_of(session: Session, plan_id: int, user_id: str) -> Entry | None:
@@ -62,7 +73,8 @@ def undo_entry(session: Session, entry: Entry, by_event: str, at: dt.datetime) -
                           .values(undone_at=at, undone_by=by_event))
     if res.rowcount != 1:
         return False
-    _bump(session, entry, -entry.amount)
+    _bump(session, entry.plan_id, entry.indicator_key, entry.district_key, entry.category_key,
+          -entry.amount)
     return True
 
 
@@ -71,19 +83,35 @@ def amend_entry(session: Session, entry: Entry, amount: int) -> int:
     old = entry.amount
     session.execute(update(Entry).where(Entry.id == entry.id)
                     .values(amount=amount, amended_from=old))
-    _bump(session, entry, amount - old)
+    _bump(session, entry.plan_id, entry.indicator_key, entry.district_key, entry.category_key,
+          amount - old)
     entry.amount = amount
     return old
+
+
+_COUNTERS = select(_progress.c.indicator_key, _progress.c.district_key, _progress.c.category_key,
+                   _progress.c.done).where(_progress.c.plan_id == bindparam("p"))
+_COUNTERS_OF = _COUNTERS.where(_progress.c.indicator_key == bindparam("i"))
 
 
 def counters(session: Session, plan_id: int, indicator_key: str | None = None
              ) -> dict[tuple[str, str, str], int]:
     """{(indicator, district, category): done} for the plan (category '' = whole indicator)."""
-    q = select(Progress.indicator_key, Progress.district_key, Progress.category_key,
-               Progress.done).where(Progress.plan_id == plan_id)
     if indicator_key:
-        q = q.where(Progress.indicator_key == indicator_key)
-    return {(i, d, c): int(n) for i, d, c, n in session.execute(q)}
+        rows = session.connection().execute(_COUNTERS_OF, {"p": plan_id, "i": indicator_key})
+    else:
+        rows = session.connection().execute(_COUNTERS, {"p": plan_id})
+    return {(i, d, c): int(n) for i, d, c, n in rows}
+
+
+_NAME = select(LineUser.__table__.c.display_name).where(
+    LineUser.__table__.c.user_id == bindparam("u"))
+
+
+def display_name(session: Session, user_id: str | None) -> str | None:
+    if not user_id:
+        return None
+    return session.connection().execute(_NAME, {"u": user_id}).scalar()
 
 
 def district_done(session: Session, plan_id: int, indicator_key: str, district_key: str) -> int:
@@ -106,13 +134,35 @@ def _insert(session: Session):
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def touch_user(session: Session, user_id: str, group_id: str | None, now: dt.datetime) -> LineUser:
+def touch_user(session: Session, user_id: str, group_id: str | None, now: dt.datetime) -> None:
     """Remember a user and (for a bound district group) the group they were last seen in.
     An upsert: two first messages of one user at the same instant both succeed."""
     changes = {"last_seen_at": now, **({"last_group_id": group_id} if group_id else {})}
     stmt = _insert(session)(LineUser).values(user_id=user_id, **changes)
-    session.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=changes))
-    return session.get(LineUser, user_id, populate_existing=True)
+    session.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=changes),
+                    execution_options={"synchronize_session": False})
+    cached = session.identity_map.get(session.identity_key(LineUser, user_id))
+    if cached is not None:  # keep a loaded row in step with what was written
+        session.expire(cached)
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """What a message needs to know of its group (read with one Core query, no ORM state)."""
+    group_id: str
+    scope: str | None
+    district_key: str | None
+    muted: bool
+
+
+_g = Group.__table__
+_GROUP = select(_g.c.group_id, _g.c.scope, _g.c.district_key, _g.c.muted).where(
+    _g.c.group_id == bindparam("g"))
+
+
+def group_view(session: Session, group_id: str) -> GroupView | None:
+    row = session.connection().execute(_GROUP, {"g": group_id}).first()
+    return GroupView(*row) if row else None
 
 
 def get_group(session: Session, group_id: str) -> Group | None:
