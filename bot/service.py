@@ -64,6 +64,7 @@ class Bot:
         self.plans = PlanCache(on_change=Parser)
         self._seen_cache: dict[str, tuple[str | None, dt.datetime]] = {}
         self._named: dict[str, dt.datetime] = {}
+        self._names: dict[str, str] = {}  # display names known to this process
         self.engine = sessions.kw["bind"]
 
     def warm(self) -> None:
@@ -114,10 +115,9 @@ class Bot:
     def _take(self, row: dict, event: dict, etype: str, stype: str,
               group_id: str | None, user_id: str | None):
         """One transaction: act, then claim the event id with the outcome. Raises
-        IntegrityError (all rolled back) when the id — or the entry's — was taken before."""
+        IntegrityError (all rolled back) when the id — or the entry's — was taken before: a
+        redelivery does the work once more and throws it away, the common case pays nothing."""
         with write_lock(self.engine), self.sessions() as s, s.begin():
-            if s.connection().execute(_TAKEN, {"e": row["event_id"]}).first():
-                return None  # a plain redelivery: no work
             ctx = self._context(s, row["event_id"], stype, group_id, user_id, "")
             reply = self._route(ctx, event, etype)
             s.flush()  # what the handler changed through the ORM, then the claim
@@ -139,6 +139,7 @@ class Bot:
                       event_id=event_id, is_admin=bool(user_id and user_id in self.admins),
                       group=group)
         ctx.parser = parser  # type: ignore[attr-defined]
+        ctx.names = self._names
         return ctx
 
     def _route(self, ctx: Context, event: dict, etype: str) -> Reply | None:
@@ -217,6 +218,7 @@ class Bot:
                     return
                 if name:
                     user.display_name = name[:200]
+                    self._names[user_id] = user.display_name
                 user.profile_fetched_at = utcnow()
         except OperationalError as exc:  # the database went away: fetched again next time
             log.warning("display name of %s not saved: %s", user_id, exc.__class__.__name__)

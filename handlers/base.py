@@ -15,7 +15,7 @@ from bot.language import PROVINCE, Command, Intent
 from bot.messages import Reply
 from bot.plan import Plan
 from models import Group, LineUser
-from models.queries import GroupView
+from models.queries import GroupView, display_name
 
 Handler = Callable[["Context", Command], Reply | None]
 HANDLERS: dict[Intent, tuple[Handler, bool]] = {}
@@ -36,6 +36,7 @@ class Context:
     is_admin: bool = False
     group: GroupView | None = None    # a snapshot; handlers that change a group load it
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict, repr=False)  # display-name cache
     _user: object = field(default=None, repr=False)
     _user_loaded: bool = field(default=False, repr=False)
 
@@ -51,6 +52,17 @@ class Context:
     def utcnow(self) -> dt.datetime:
         """What is written to the database: always UTC (SQLite keeps no offset)."""
         return self.now.astimezone(dt.timezone.utc)
+
+    def sender_name(self) -> str | None:
+        """The sender's LINE display name (cached per process once known)."""
+        if not self.user_id:
+            return None
+        name = self.names.get(self.user_id)
+        if name is None:
+            name = display_name(self.session, self.user_id)
+            if name:
+                self.names[self.user_id] = name
+        return name
 
     def local(self, t: dt.datetime) -> dt.datetime:
         """A stored time (UTC; naive on SQLite) in the bot's time zone."""

@@ -10,7 +10,7 @@ from bot.progress import deadline_text, district_figure, figure_text, province_f
 from handlers.base import Context, handles
 from handlers.query import BIND_HINT, NO_DISTRICT_1TO1
 from models import PendingConfirmation
-from models.queries import counters, display_name, record_entry
+from models.queries import counters, record_entry
 
 CONFIRM_MINUTES = 10
 EXAMPLES = {"jpt": "บันทึก จปฐ 120 ครัวเรือน", "tpmap": "บันทึก TPMAP 3 ครัวเรือน มิติรายได้",
@@ -128,7 +128,7 @@ def record_and_answer(ctx: Context, indicator: str, amount: int, category: str |
                  user_id=ctx.user_id, group_id=ctx.chat_id if ctx.in_group else None,
                  source_type=ctx.source_type, text=text, event_id=ctx.event_id,
                  created_at=ctx.utcnow)
-    name = display_name(ctx.session, ctx.user_id)
+    name = ctx.sender_name()
     who = f" โดย {name}" if name else ""
     lines = [f"✅ บันทึกแล้วครับ: {describe(ctx, indicator, amount, category)}{who}"]
     lines += standing(ctx, indicator, district)
