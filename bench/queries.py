@@ -108,7 +108,7 @@ def run(backend: str, n: int, rounds: int) -> None:
         tmp = Path(tempfile.mkdtemp(prefix="bench-queries-"))
         url = f"sqlite:///{tmp / 'q.sqlite3'}"
     else:
-        from tests.prod.conftest import pg_schema
+        from tests.helpers import pg_schema
         url, schema = pg_schema(PG)
     engine = make_engine(url)
     try:
@@ -120,7 +120,7 @@ def run(backend: str, n: int, rounds: int) -> None:
     finally:
         engine.dispose()
         if schema:
-            from tests.prod.conftest import drop_schema
+            from tests.helpers import drop_schema
             drop_schema(PG, schema)
         elif backend == "sqlite":
             for p in tmp.iterdir():

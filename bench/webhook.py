@@ -105,7 +105,7 @@ def main() -> None:
     if args.backend == "sqlite":
         url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     else:
-        from tests.prod.conftest import pg_schema
+        from tests.helpers import pg_schema
         url, schema = pg_schema(os.environ.get("TEST_DATABASE_URL",
                                                "postgresql://127.0.0.1:5432/test"))
     per_thread = max(1, args.events // args.concurrency)
@@ -167,7 +167,7 @@ def main() -> None:
     finally:
         fake.stop()
         if schema:
-            from tests.prod.conftest import drop_schema
+            from tests.helpers import drop_schema
             drop_schema(os.environ.get("TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/test"),
                         schema)
 

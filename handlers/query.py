@@ -96,32 +96,31 @@ def neighbours(ctx: Context, command: Command, scope: str) -> list[QuickReply]:
     return items[:13]
 
 
-def view_text(ctx: Context, v: View, scope: str, breakdown: bool) -> list[str]:
-    lines = [f"• {v.ind.name}: {figure_text(v.fig, v.unit)}"]
+def view_notes(ctx: Context, v: View, scope: str) -> list[tuple[str, str]]:
+    """(icon, text) lines under an indicator's figure: the province figure when the district
+    has no target of its own, the deadline, and the pace forecast."""
+    notes = []
     if scope != PROVINCE and v.fig.target is None:
-        lines.append(f"   ทั้งจังหวัด {figure_text(v.province, v.unit)}")
+        notes.append(("", f"ทั้งจังหวัด {figure_text(v.province, v.unit)}"))
     due = deadline_text(ctx.plan, v.ind.key, ctx.today)
     if due:
-        lines.append(f"   {due}")
+        notes.append(("🗓 ", due))
     pace = v.forecast.text(v.unit)
     if pace:
-        lines.append(f"   {pace}")
+        notes.append(("📈 ", pace))
+    return notes
+
+
+def view_text(ctx: Context, v: View, scope: str, breakdown: bool) -> list[str]:
+    lines = [f"• {v.ind.name}: {figure_text(v.fig, v.unit)}"]
+    lines += [f"   {text}" for _, text in view_notes(ctx, v, scope)]
     if breakdown:
-        for c in v.categories:
-            lines.append(f"   – {c.name}: {figure_text(c, v.unit)}")
+        lines += [f"   – {c.name}: {figure_text(c, v.unit)}" for c in v.categories]
     return lines
 
 
 def view_bubble(ctx: Context, v: View, scope: str, breakdown: bool, with_districts: bool) -> dict:
-    notes = []
-    if scope != PROVINCE and v.fig.target is None:
-        notes.append(f"ทั้งจังหวัด {figure_text(v.province, v.unit)}")
-    due = deadline_text(ctx.plan, v.ind.key, ctx.today)
-    if due:
-        notes.append(f"🗓 {due}")
-    pace = v.forecast.text(v.unit)
-    if pace:
-        notes.append(f"📈 {pace}")
+    notes = [icon + text for icon, text in view_notes(ctx, v, scope)]
     rows = None
     if breakdown:
         rows = [(c, v.unit) for c in v.categories]

@@ -4,40 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot import create_app
-from bot.db import normalise_url
 from bot.fakeline import FakeLine
 from bot.timeutil import BANGKOK, fixed_clock
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
-from tests.helpers import ADMIN, DASHBOARD_TOKEN, SECRET, TOKEN, Chat
+from tests.helpers import ADMIN, DASHBOARD_TOKEN, SECRET, TOKEN, Chat, drop_schema, pg_schema
 NOW = dt.datetime(2022, 4, 19, 10, 0, tzinfo=BANGKOK)  # 19 เม.ย. 2565: 12 days before จปฐ. closes
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-
-
-def _pg_schema_url(base: str) -> tuple[str, str]:
-    """A fresh schema per app: tests (and several runs at once) never see each other's rows."""
-    schema = "t_" + uuid.uuid4().hex[:12]
-    url = normalise_url(base)
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}", schema
-
-
-def _drop_schema(base: str, schema: str) -> None:
-    engine = create_engine(normalise_url(base))
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -52,9 +30,9 @@ def database_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'nongpat.sqlite3'}"
         return
     base = os.environ["TEST_DATABASE_URL"]
-    url, schema = _pg_schema_url(base)
+    url, schema = pg_schema(base)
     yield url
-    _drop_schema(base, schema)
+    drop_schema(base, schema)
 
 
 @pytest.fixture

@@ -8,12 +8,35 @@ import itertools
 import json
 import uuid
 
+from sqlalchemy import create_engine, text
+
+from bot.db import normalise_url
 from bot.fakeline import FakeLine
 
 SECRET = "test-channel-secret"
 TOKEN = "test-access-token"
 ADMIN = "Uadmin0000000000000000000000000001"
 DASHBOARD_TOKEN = "dash-secret-token"
+
+
+def pg_schema(base: str, prefix: str = "t_") -> tuple[str, str]:
+    """A fresh PostgreSQL schema and a URL whose connections use it: tests (and several runs
+    at once on the machine's shared server) never see each other's rows."""
+    schema = prefix + uuid.uuid4().hex[:12]
+    url = normalise_url(base)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}", schema
+
+
+def drop_schema(base: str, schema: str) -> None:
+    engine = create_engine(normalise_url(base))
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
 
 # --------------------------------------------------------------------------- webhook helpers
 _ids = itertools.count(1)

@@ -6,30 +6,10 @@ import os
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
-
-from bot.db import normalise_url
 from bot.fakeline import FakeLine
+from tests.helpers import drop_schema, pg_schema
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-
-
-def pg_schema(base: str) -> tuple[str, str]:
-    schema = "prod_" + uuid.uuid4().hex[:12]
-    engine = create_engine(normalise_url(base))
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    url = normalise_url(base)
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}", schema
-
-
-def drop_schema(base: str, schema: str) -> None:
-    engine = create_engine(normalise_url(base))
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
 
 
 @pytest.fixture
@@ -40,7 +20,7 @@ def fresh_db(request, tmp_path):
     def make(backend: str) -> str:
         if backend == "sqlite":
             return f"sqlite:///{tmp_path / ('db-' + uuid.uuid4().hex[:6] + '.sqlite3')}"
-        url, schema = pg_schema(os.environ["TEST_DATABASE_URL"])
+        url, schema = pg_schema(os.environ["TEST_DATABASE_URL"], prefix="prod_")
         made.append(schema)
         return url
 
