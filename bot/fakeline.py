@@ -35,6 +35,11 @@ class Sent:
         return "\n".join(self.texts)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client that gave up (timeout, killed worker) is part of the tests: no traceback."""
+
+
 class FakeLine:
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.lock = threading.Lock()
@@ -56,7 +61,7 @@ class FakeLine:
         self.rich_menus: dict[str, dict] = {}   # id → {"request", "image", "content_type"}
         self.default_rich_menu: str | None = None
         self.rng = random.Random(7)
-        self.server = ThreadingHTTPServer((host, port), self._handler())
+        self.server = _QuietServer((host, port), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

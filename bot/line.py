@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from bot.messages import MAX_MESSAGES, MAX_QUICK_REPLIES, Reply, clip
 
 log = logging.getLogger(__name__)
 TIMEOUT = (3.05, 10)  # connect, read (seconds)
+REPLY_WINDOW = 50.0   # seconds after the event during which a reply token is still worth using
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,13 @@ class Line:
         wait(pending, timeout=timeout)
 
     # --- calls -------------------------------------------------------------------------
-    def reply(self, reply_token: str, reply: Reply) -> bool:
+    def reply(self, reply_token: str, reply: Reply, not_after: float | None = None) -> bool:
+        """Reply once. ``not_after`` (time.monotonic()): past it the token has expired (LINE
+        keeps one about a minute), so a reply stuck behind a slow LINE is dropped, not sent."""
         if not reply_token or not (reply.texts or reply.flex):
+            return False
+        if not_after is not None and time.monotonic() > not_after:
+            log.warning("reply dropped: its token expired while LINE was slow")
             return False
         if not self.enabled:
             log.info("reply (not sent: no access token): %s", reply.plain)

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import write_lock
 from bot.language import Parser
-from bot.line import Line
+from bot.line import REPLY_WINDOW, Line
 from bot.messages import Reply
 from bot.plans import PlanCache
 from bot.timeutil import Clock
@@ -107,7 +108,7 @@ class Bot:
             fn()
         token = event.get("replyToken")
         if reply and isinstance(token, str):
-            self.line.submit(self.line.reply, token, reply)
+            self.line.submit(self.line.reply, token, reply, time.monotonic() + REPLY_WINDOW)
         if name_wanted:
             self.line.submit(self.refresh_name, user_id, group_id if stype == "group" else None)
         return Outcome("done", reply)
@@ -150,7 +151,7 @@ class Bot:
             if message.get("type") != "text" or not isinstance(message.get("text"), str):
                 self._seen(ctx)
                 return None
-            ctx.text = message["text"]
+            ctx.text = message["text"].replace("\x00", "")  # PostgreSQL text refuses NUL
             self._seen(ctx)
             if len(ctx.text) > MAX_TEXT_CHARS:
                 return None

@@ -126,3 +126,18 @@ def test_unknown_and_malformed_events_are_ignored(client, app):
 def test_healthz(client):
     resp = client.get("/healthz")
     assert resp.status_code == 200 and resp.get_json() == {"status": "ok"}
+
+
+def test_a_reply_past_its_token_window_is_dropped(app, fake_line):
+    import time
+    from bot.messages import Reply
+    line = app.extensions["nongpat"].line
+    assert line.reply("rt-late", Reply.text("สวัสดีครับ"), not_after=time.monotonic() - 1) is False
+    assert line.reply("rt-fresh", Reply.text("สวัสดีครับ"), not_after=time.monotonic() + 5) is True
+    assert fake_line.replies_to("rt-late") == [] and len(fake_line.replies_to("rt-fresh")) == 1
+
+
+def test_nul_in_a_text_is_recorded_without_it(app, chat):
+    chat.bind(G)
+    assert "บันทึกแล้ว" in chat.say("บันทึก จปฐ 12 ครัวเรือน\x00", group=G)
+    assert totals(app)[("jpt", "ban-pong", "")] == 12
