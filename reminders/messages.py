@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import thai
+from bot import flex, thai
 from bot.messages import Flex, Reply
 from bot.progress import Figure
 from reminders.planner import BEFORE, MET, OPEN, OVERDUE, Item, Reminder
 
-GREEN, AMBER, RED, GREY, TRACK = "#1DB446", "#F5A623", "#E02020", "#8C8C8C", "#E6E6E6"
+GREEN, AMBER, RED, GREY = "#1DB446", "#F5A623", "#E02020", "#8C8C8C"
 ALT_MAX = 400
 
 
@@ -122,17 +122,11 @@ def item_unit(r: Reminder, indicator_key: str) -> str:
 
 # --------------------------------------------------------------------------- flex
 def _bar(percent: float | None, color: str) -> dict:
-    pct = max(0.0, min(100.0, percent or 0.0))
-    return {"type": "box", "layout": "vertical", "height": "6px", "backgroundColor": TRACK,
-            "cornerRadius": "3px", "margin": "sm",
-            "contents": [{"type": "box", "layout": "vertical", "height": "6px",
-                          "width": f"{max(pct, 1.0):.0f}%", "cornerRadius": "3px",
-                          "backgroundColor": color if pct > 0 else TRACK,
-                          "contents": [{"type": "filler"}]}]}
+    return flex.progress_bar(percent, color, height="6px")
 
 
 def _t(text: str, **kw) -> dict:
-    return {"type": "text", "text": text or " ", "wrap": True, "size": kw.pop("size", "sm"), **kw}
+    return flex.text(text, **kw)
 
 
 def _item_box(item: Item, today: dt.date, district_name: str) -> dict:

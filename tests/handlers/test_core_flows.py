@@ -180,3 +180,21 @@ def test_leave_marks_the_group(app, chat):
     chat.send(other_event("leave", group=G))
     with app.extensions["nongpat"].sessions() as s:
         assert s.get(Group, G).left_at is not None
+
+
+def test_every_example_in_the_help_is_understood(app):
+    """The help text must not teach a command the bot does not understand."""
+    import re
+    from handlers.help import HELP
+    svc = app.extensions["nongpat"]
+    with svc.sessions() as s:
+        _, parser = svc.bot.plans.get(s)
+    examples = [e.strip() for line in HELP.splitlines() if line.startswith(("•", "ผู้ดูแล"))
+                for e in re.split(r" — [^·]*(?:·|$)|·|: ", line.lstrip("• ")) if e.strip()]
+    examples = [re.sub(r'\s*\(.*?\)', "", e).strip() for e in examples]
+    assert len(examples) >= 15
+    for e in examples:
+        if e.startswith("ผู้ดูแลระบบ") or not e:
+            continue
+        for part in e.split(" / "):
+            assert parser.parse(part).understood, part
