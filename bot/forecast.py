@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot import thai
 
 WINDOW_DAYS = 7
+FAR_LATE_DAYS = 90  # later than this, a projected date means little: say how much faster instead
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ class Forecast:
             parts.append("7 วันล่าสุดยังไม่มีการบันทึก")
             return " · ".join(parts)
         pace = thai.number(round(self.pace_per_day, 1))
+        if self.days_late > FAR_LATE_DAYS and self.needed_per_day:
+            times = self.needed_per_day / self.pace_per_day
+            parts.append(f"ด้วยอัตรา 7 วันล่าสุด (วันละ {pace} {unit}) จะไม่ทันกำหนด "
+                         f"— ต้องเร่งขึ้นราว {thai.number(round(times, 1))} เท่า")
+            return " · ".join(parts)
         verdict = ("ทันกำหนด" if self.days_late <= 0
                    else f"ช้ากว่ากำหนด {thai.number(self.days_late)} วัน")
         parts.append(f"ด้วยอัตรา 7 วันล่าสุด (วันละ {pace} {unit}) จะครบประมาณ "

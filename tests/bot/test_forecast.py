@@ -40,3 +40,11 @@ def test_past_deadline_and_no_target():
     late = Forecast(done=10, target=20, deadline=dt.date(2022, 4, 1), today=TODAY, recent=7)
     assert late.needed_per_day is None and "เลยกำหนดแล้ว" in late.text("คน")
     assert Forecast(5, None, DUE, TODAY, 5).text("x") is None
+
+
+def test_far_behind_says_how_much_faster():
+    f = Forecast(done=1000, target=34227, deadline=DUE, today=TODAY, recent=1000)
+    assert f.days_late > 90
+    text = f.text("ครัวเรือน")
+    assert "จะไม่ทันกำหนด — ต้องเร่งขึ้นราว 17.9 เท่า" in text  # 2,556/day needed, 142.9/day done
+    assert "จะครบประมาณ" not in text

@@ -38,7 +38,7 @@ def test_district_card_per_indicator_with_deadline_and_pace(chat):
     assert "1,000 / 34,227 ครัวเรือน" in jpt and "2.9%" in jpt and "เหลืออีก 33,227" in jpt
     assert "1 พ.ค. 2565 (อีก 12 วัน)" in jpt
     assert "ต้องได้วันละ 2,556 ครัวเรือน" in jpt  # 33,227 over 13 days
-    assert "ช้ากว่ากำหนด" in jpt  # 1,000 in 7 days is far too slow
+    assert "จะไม่ทันกำหนด — ต้องเร่งขึ้นราว 17.9 เท่า" in jpt  # 1,000 in 7 days: far too slow
     assert "1,000 / 34,227" in f["altText"] and "อำเภอบ้านโป่ง" in f["altText"]
     labels = quick(s)
     assert 0 < len(labels) <= 13 and "ยอดจังหวัด" in labels and "แบบข้อความ" in labels
