@@ -12,6 +12,21 @@ WINDOW_DAYS = 7
 FAR_LATE_DAYS = 90  # later than this, a projected date means little: say how much faster instead
 
 
+def window_start(today: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """Midnight (in ``tz``) WINDOW_DAYS-1 days before ``today``, in UTC: the window of the
+    recent pace, today included."""
+    start = dt.datetime.combine(today - dt.timedelta(days=WINDOW_DAYS - 1), dt.time(), tzinfo=tz)
+    return start.astimezone(dt.timezone.utc)
+
+
+def recent_for(recent: dict[tuple[str, str], int], indicator: str,
+               district: str | None) -> int:
+    """The recent amount of one district, or of the whole province (district None)."""
+    if district is not None:
+        return recent.get((indicator, district), 0)
+    return sum(n for (i, _), n in recent.items() if i == indicator)
+
+
 @dataclass(frozen=True)
 class Forecast:
     done: int

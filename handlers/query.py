@@ -2,11 +2,10 @@
 deadline with days left, and the pace forecast; breakdowns by category; กำหนดส่ง; อันดับ."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from bot import flex, thai
-from bot.forecast import WINDOW_DAYS, Forecast
+from bot.forecast import Forecast, recent_for, window_start
 from bot.language import PROVINCE, Command, Intent, Topic
 from bot.messages import QuickReply, Reply
 from bot.plan import Indicator
@@ -49,18 +48,11 @@ def ranked(figs: list[Figure]) -> list[Figure]:
     return sorted(figs, key=lambda f: (-(f.percent if f.percent is not None else -1), -f.done))
 
 
-def window_start(ctx: Context) -> dt.datetime:
-    """Midnight (Bangkok) WINDOW_DAYS-1 days ago, in UTC: the 7 days include today."""
-    start = dt.datetime.combine(ctx.today - dt.timedelta(days=WINDOW_DAYS - 1), dt.time(),
-                                tzinfo=ctx.now.tzinfo)
-    return start.astimezone(dt.timezone.utc)
-
-
 def views(ctx: Context, scope: str, indicator_keys: list[str]) -> list[View]:
     plan = ctx.plan
     counts = counters(ctx.session, ctx.plan_id, indicator_keys[0] if len(indicator_keys) == 1
                       else None)
-    recent = recent_amounts(ctx.session, ctx.plan_id, window_start(ctx))
+    recent = recent_amounts(ctx.session, ctx.plan_id, window_start(ctx.today, ctx.now.tzinfo))
     out = []
     for key in indicator_keys:
         ind = plan.indicator(key)
@@ -68,14 +60,11 @@ def views(ctx: Context, scope: str, indicator_keys: list[str]) -> list[View]:
         districts = ranked(district_figures(plan, counts, ind))
         if scope == PROVINCE:
             fig, cats = prov, category_figures(plan, counts, ind)
-            amount7 = sum(n for (i, _), n in recent.items() if i == key)
         else:
             fig = district_figure(plan, counts, ind, scope)
             cats = category_figures(plan, counts, ind, scope)
-            amount7 = recent.get((key, scope), 0)
-        measured = fig if fig.target is not None else prov
-        if measured is prov and scope != PROVINCE:  # no district target: pace of the province
-            amount7 = sum(n for (i, _), n in recent.items() if i == key)
+        measured = fig if fig.target is not None else prov  # no district target: the province's
+        amount7 = recent_for(recent, key, None if measured is prov else scope)
         due = deadline_for(plan, key, ctx.today)
         fc = Forecast(measured.done, measured.target, due.date if due else None, ctx.today, amount7)
         out.append(View(ind, plan.units[ind.unit].name, fig, prov, cats, districts, fc))

@@ -75,6 +75,9 @@ def _district_text(r: Reminder) -> str:
             continue
         if fig:
             lines.append(f"   {fig}")
+        pace = item.forecast.text(item.unit) if item.forecast and item.reason == BEFORE else None
+        if pace:
+            lines.append(f"   📈 {pace}")
         if item.reason == OVERDUE:
             lines.append(f"   รบกวนเร่งบันทึกให้ครบนะครับ พิมพ์ เช่น \"{item.command}\"")
         elif item.command:

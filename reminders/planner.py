@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bot.forecast import Forecast, recent_for
 from bot.plan import District, Indicator, Milestone, Plan
 from bot.progress import Counters, Figure, district_figure, province_figure
 
@@ -31,6 +32,9 @@ BEFORE, OPEN, OVERDUE, MET = "before", "open", "overdue", "met"
 
 
 # --------------------------------------------------------------------------- calendar
+Recent = dict[tuple[str, str], int]
+
+
 def is_working_day(plan: Plan, day: dt.date) -> bool:
     return day.weekday() < 5 and day not in plan.holiday_dates
 
@@ -79,6 +83,7 @@ class Item:
     figure: Figure | None = None     # the district's count (target None without a district target)
     province: Figure | None = None   # the province's count, when the district has no target
     command: str | None = None       # how to log, e.g. บันทึก จปฐ 120 ครัวเรือน
+    forecast: Forecast | None = None  # the pace needed and the last 7 days' pace, when known
 
     @property
     def urgent(self) -> bool:
@@ -153,7 +158,7 @@ def _met(fig: Figure, prov: Figure) -> bool:
 
 
 def district_items(plan: Plan, counters: Counters, today: dt.date, district_key: str,
-                   due: list[Trigger]) -> list[Item]:
+                   due: list[Trigger], recent: Recent | None = None) -> list[Item]:
     items = []
     for t in due:
         m = t.milestone
@@ -169,6 +174,11 @@ def district_items(plan: Plan, counters: Counters, today: dt.date, district_key:
         prov = province_figure(plan, counters, ind)
         extra = dict(figure=fig, province=prov if fig.target is None else None,
                      command=log_command(plan, ind))
+        if recent is not None:  # measured as the district, or the province without its target
+            measured = fig if fig.target is not None else prov
+            extra["forecast"] = Forecast(
+                measured.done, measured.target, m.date, today,
+                recent_for(recent, ind.key, district_key if measured is fig else None))
         if _met(fig, prov):
             if t.reason == BEFORE and plan.when_met == "congratulate":
                 items.append(Item(reason=MET, **base, **extra))
@@ -177,16 +187,18 @@ def district_items(plan: Plan, counters: Counters, today: dt.date, district_key:
     return items
 
 
-def plan_day(plan: Plan, counters: Counters, today: dt.date) -> list[Reminder]:
+def plan_day(plan: Plan, counters: Counters, today: dt.date,
+             recent: Recent | None = None) -> list[Reminder]:
     """Every reminder due on ``today``: one per district that has something, then the province's
-    summary (only when some district has something)."""
+    summary (only when some district has something). With ``recent`` ({(indicator, district):
+    amount of the last 7 days}) the progress items carry a pace forecast."""
     due = triggers(plan, today)
     if not due:
         return []
     out: list[Reminder] = []
     per_district: dict[str, list[Item]] = {}
     for d in plan.districts:
-        items = district_items(plan, counters, today, d.key, due)
+        items = district_items(plan, counters, today, d.key, due, recent)
         per_district[d.key] = items
         if items:
             out.append(Reminder(today, "district", d, tuple(items)))

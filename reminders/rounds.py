@@ -34,11 +34,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.forecast import window_start
 from bot.line import Line
 from bot.messages import Reply
 from bot.plans import PlanCache
+from bot.timeutil import BANGKOK
 from models import Group, ReminderDelivery, utcnow
-from models.queries import counters
+from models.queries import counters, recent_amounts
 from reminders.messages import from_payload, render, to_payload
 from reminders.planner import Reminder, plan_day
 
@@ -107,7 +109,8 @@ def outgoing(session: Session, plans: PlanCache, today: dt.date) -> list[Outgoin
     """Every group's message for ``today`` (nothing is written or sent)."""
     active, _ = plans.get(session)
     plan = active.plan
-    reminders = plan_day(plan, counters(session, active.id), today)
+    recent = recent_amounts(session, active.id, window_start(today, BANGKOK))
+    reminders = plan_day(plan, counters(session, active.id), today, recent)
     by_district: dict[str, Reminder] = {r.district.key: r for r in reminders
                                         if r.scope == "district"}
     province = next((r for r in reminders if r.scope == "province"), None)
