@@ -24,6 +24,14 @@ def flex_of(s):
     return next(m for m in s.messages if m["type"] == "flex")
 
 
+def two_districts_logged(chat):
+    """บ้านโป่ง 1,000 / 34,227 (2.9%) and บางแพ 820 / 8,204 (10.0%)."""
+    chat.bind(G)
+    chat.bind(G2, "อำเภอบางแพ")
+    chat.say("บันทึก จปฐ 1000 ครัวเรือน", group=G)
+    chat.say("บันทึก จปฐ 820 ครัวเรือน", group=G2, user="Ub")
+
+
 def quick(s):
     return [i["action"]["label"] for i in s.messages[-1].get("quickReply", {}).get("items", [])]
 
@@ -54,10 +62,7 @@ def test_same_facts_as_plain_text(chat):
 
 
 def test_province_card_lists_every_district_sorted_by_percent(chat):
-    chat.bind(G)
-    chat.bind(G2, "อำเภอบางแพ")
-    chat.say("บันทึก จปฐ 1000 ครัวเรือน", group=G)
-    chat.say("บันทึก จปฐ 820 ครัวเรือน", group=G2, user="Ub")
+    two_districts_logged(chat)
     s = sent(chat, "ยอดรวมจังหวัด จปฐ")
     bubble = flex_of(s)["contents"]
     assert bubble["type"] == "bubble"
@@ -87,10 +92,7 @@ def test_pace_uses_only_the_last_seven_days(make_app, fake_line):
 
 
 def test_ranking(chat):
-    chat.bind(G)
-    chat.bind(G2, "อำเภอบางแพ")
-    chat.say("บันทึก จปฐ 1000 ครัวเรือน", group=G)
-    chat.say("บันทึก จปฐ 820 ครัวเรือน", group=G2, user="Ub")
+    two_districts_logged(chat)
     s = sent(chat, "อันดับ จปฐ")
     lines = s.text.split("\n")
     assert "ร้อยละ" in lines[0]
