@@ -51,7 +51,7 @@ def to_sdk_messages(reply: Reply) -> list:
 
 class Line:
     def __init__(self, base_url: str = "https://api.line.me", access_token: str | None = None,
-                 workers: int = 4):
+                 workers: int = 8):
         self.base_url = base_url.rstrip("/")
         self.access_token = access_token
         self._workers = workers
