@@ -120,11 +120,11 @@ class Plan:
         # prefer the milestone the count measures when two fall due together
         return min(due, key=lambda m: (m.date, not m.progress), default=None)
 
-    def progress_deadline(self, indicator_key: str) -> Milestone | None:
-        """The last deadline the indicator's count is measured against."""
-        due = [m for m in self.milestones
-               if m.kind == "deadline" and m.progress and m.indicator == indicator_key]
-        return max(due, key=lambda m: m.date, default=None)
+    def progress_deadlines(self, indicator_key: str) -> list[Milestone]:
+        """The deadlines the indicator's count is measured against, soonest first."""
+        return sorted((m for m in self.milestones
+                       if m.kind == "deadline" and m.progress and m.indicator == indicator_key),
+                      key=lambda m: m.date)
 
     @property
     def holiday_dates(self) -> frozenset[dt.date]:

@@ -75,12 +75,8 @@ def api_document(plan: Plan, counters: Counters) -> dict:
 
 def deadline_for(plan: Plan, indicator_key: str, today: dt.date) -> Milestone | None:
     """The next deadline the indicator's count is measured against, else the last one missed."""
-    due = [m for m in plan.milestones
-           if m.indicator == indicator_key and m.kind == "deadline" and m.progress]
-    upcoming = [m for m in due if m.date >= today]
-    if upcoming:
-        return min(upcoming, key=lambda m: m.date)
-    return max(due, key=lambda m: m.date, default=None)
+    due = plan.progress_deadlines(indicator_key)
+    return next((m for m in due if m.date >= today), due[-1] if due else None)
 
 
 def deadline_text(plan: Plan, indicator_key: str, today: dt.date) -> str | None:

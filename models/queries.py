@@ -16,20 +16,6 @@ from sqlalchemy.orm import Session
 from models import Entry, Group, LineUser, Progress, utcnow
 
 
-@dataclass(frozen=True)
-class Total:
-    done: int
-    target: int | None
-
-    @property
-    def remaining(self) -> int | None:
-        return None if self.target is None else max(self.target - self.done, 0)
-
-    @property
-    def ratio(self) -> float | None:
-        return None if not self.target else self.done / self.target
-
-
 _progress = Progress.__table__
 _BUMP = {  # compiled once: the hot path only binds values
     n: (update(_progress)
