@@ -132,20 +132,31 @@ def outgoing(session: Session, plans: PlanCache, today: dt.date) -> list[Outgoin
 
 
 # --------------------------------------------------------------------------- locking
+def _poll(try_once, deadline: float, pause: float) -> bool:
+    """Call ``try_once`` until it succeeds or ``deadline`` (time.monotonic()) has passed."""
+    while True:
+        if try_once():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(pause)
+
+
 @contextlib.contextmanager
 def round_lock(engine: Engine, wait: float):
     """True when this process may run the round; False when another held it for ``wait`` s."""
     deadline = time.monotonic() + wait
     if engine.dialect.name == "postgresql":
         conn = engine.connect()
+
+        def try_pg() -> bool:
+            got = bool(conn.exec_driver_sql(
+                f"SELECT pg_try_advisory_lock({REMINDER_LOCK_ID})").scalar())
+            conn.commit()  # a session-level lock outlives the transaction
+            return got
+
         try:
-            while True:
-                got = bool(conn.exec_driver_sql(
-                    f"SELECT pg_try_advisory_lock({REMINDER_LOCK_ID})").scalar())
-                conn.commit()  # a session-level lock outlives the transaction
-                if got or time.monotonic() >= deadline:
-                    break
-                time.sleep(0.2)
+            got = _poll(try_pg, deadline, 0.2)
             try:
                 yield got
             finally:
@@ -160,16 +171,14 @@ def round_lock(engine: Engine, wait: float):
         yield True
         return
     with open(Path(db + ".reminders-lock"), "w") as fh:
-        got = False
-        while True:
+        def try_file() -> bool:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                got = True
+                return True
             except BlockingIOError:
-                pass
-            if got or time.monotonic() >= deadline:
-                break
-            time.sleep(0.1)
+                return False
+
+        got = _poll(try_file, deadline, 0.1)
         try:
             yield got
         finally:
