@@ -44,7 +44,7 @@ def main() -> int:
     args = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
 
-    fake = FakeLine()
+    fake = FakeLine(check_messages=False)
     if args.tcp_nodelay:
         fake.server.RequestHandlerClass.disable_nagle_algorithm = True
     with tempfile.TemporaryDirectory() as tmp, fake:

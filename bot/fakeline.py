@@ -41,8 +41,12 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class FakeLine:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, check_messages: bool = True):
         self.lock = threading.Lock()
+        # refuse (400) a reply or push whose body the SDK's request models reject, as LINE
+        # refuses an invalid message; benchmarks turn it off (LINE's CPU is not the bot's)
+        self.check_messages = check_messages
+        self.invalid: list[tuple[str, str]] = []   # (path, error) of refused bodies
         self.replies: list[Sent] = []
         self.log: list[Sent] = []              # replies and pushes, in order
         self.pushes: list[Sent] = []           # accepted pushes (a 409 repeat is not added)
@@ -91,7 +95,7 @@ class FakeLine:
             self.used_tokens.clear(); self.retry_keys.clear(); self.fail_next.clear()
             self.fail_rate.clear(); self.delay.clear(); self.names.clear()
             self.member_counts.clear(); self.quota_limit = None; self.quota_used = 0
-            self.profile_status = None
+            self.profile_status = None; self.invalid.clear()
             self.rich_menus.clear(); self.default_rich_menu = None
 
     # --- what tests ask ------------------------------------------------------------
@@ -109,6 +113,20 @@ class FakeLine:
         return False
 
     # --- the server ------------------------------------------------------------------
+    def _invalid_message(self, path: str, body: dict) -> str | None:
+        """What the SDK's request model finds wrong with a reply/push body (None: fine)."""
+        if not self.check_messages:
+            return None
+        from linebot.v3.messaging import PushMessageRequest, ReplyMessageRequest
+        model = ReplyMessageRequest if path.endswith("/reply") else PushMessageRequest
+        try:
+            model.from_dict(body)
+            return None
+        except Exception as exc:  # pydantic's ValidationError, or a body that is not an object
+            with self.lock:
+                self.invalid.append((path, str(exc)))
+            return str(exc)
+
     def _injected(self, kind: str) -> int | None:
         with self.lock:
             queue = self.fail_next.get(kind)
@@ -160,6 +178,11 @@ class FakeLine:
                     fake.requests.append(("POST", self.path))
                 if not self._auth():
                     return
+                if self.path in ("/v2/bot/message/reply", "/v2/bot/message/push"):
+                    error = fake._invalid_message(self.path, body)
+                    if error:
+                        return self._send(400, {"message": "The request body has 1 error(s)",
+                                                "details": [{"message": error[:500]}]})
                 if self.path == "/v2/bot/message/reply":
                     return self._reply(body)
                 if self.path == "/v2/bot/message/push":

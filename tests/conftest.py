@@ -60,6 +60,7 @@ def make_app(database_url, fake_line):
     for app in apps:
         app.extensions["nongpat"].line.drain()
         app.extensions["nongpat"].engine.dispose()
+    assert not fake_line.invalid, f"LINE would refuse these messages: {fake_line.invalid}"
 
 
 @pytest.fixture
