@@ -18,13 +18,14 @@ from bot import config
 class Services:
     engine: Engine
     sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]   # reads only: never takes SQLite's write lock
     line: "Line"  # noqa: F821
     bot: "Bot"  # noqa: F821
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     from bot import api, cli, dashboard, webhook
-    from bot.db import ensure_database, make_engine, make_sessionmaker
+    from bot.db import ensure_database, make_engine, make_read_sessionmaker, make_sessionmaker
     from bot.line import Line
     from bot.service import Bot
     from bot.timeutil import clock_from_env
@@ -41,8 +42,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         ensure_database(engine, app.config["PLAN_FILE"])
     sessions = make_sessionmaker(engine)
     line = Line(app.config["LINE_API_BASE_URL"], app.config["LINE_CHANNEL_ACCESS_TOKEN"])
-    bot = Bot(sessions, line, app.config["CLOCK"], app.config["ADMIN_LINE_USER_IDS"])
-    app.extensions["nongpat"] = Services(engine, sessions, line, bot)
+    read_sessions = make_read_sessionmaker(engine)
+    bot = Bot(sessions, line, app.config["CLOCK"], app.config["ADMIN_LINE_USER_IDS"],
+              read_sessions)
+    app.extensions["nongpat"] = Services(engine, sessions, read_sessions, line, bot)
     if app.config.get("SETUP_DATABASE", True):
         bot.warm()
 

@@ -41,7 +41,7 @@ def progress():
         resp.headers["WWW-Authenticate"] = 'Bearer realm="nongpat"'
         return resp, status
     services = current_app.extensions["nongpat"]
-    with services.sessions() as s:
+    with services.read_sessions() as s:
         active, _ = services.bot.plans.get(s)
         doc = api_document(active.plan, counters(s, active.id))
     return current_app.response_class(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "models" / "migrations"
+READ_ONLY = "nongpat_read_only"  # execution option: this work only reads
 MIGRATE_LOCK_ID = 0x6E6F6E67  # "nong": the advisory lock key for schema and plan set-up
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,12 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # noqa: ANN001
-            # take the write lock at BEGIN: no deadlock-prone lock upgrades under concurrency
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # take the write lock at BEGIN: no deadlock-prone lock upgrades under concurrency;
+            # read-only work (make_read_sessionmaker) reads a snapshot and never waits for writers
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
@@ -94,6 +99,14 @@ def write_lock(engine: Engine):
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reading only (answers' context, the API, the dashboard, exports). On SQLite
+    they BEGIN a plain read transaction, not BEGIN IMMEDIATE: they neither take nor wait for
+    the write lock (WAL readers see the last commit). PostgreSQL: the same as make_sessionmaker.
+    """
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 @contextlib.contextmanager

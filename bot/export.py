@@ -79,7 +79,7 @@ def current_report() -> Report:
     from models.queries import counters
     services = current_app.extensions["nongpat"]
     now = current_app.config["CLOCK"]()
-    with services.sessions() as s:
+    with services.read_sessions() as s:
         active, _ = services.bot.plans.get(s)
         return build_report(active.plan, counters(s, active.id), now)
 

@@ -121,7 +121,7 @@ def _active(session):
 def index():
     services = current_app.extensions["nongpat"]
     now = current_app.config["CLOCK"]()
-    with services.sessions() as s:
+    with services.read_sessions() as s:
         active = _active(s)
         plan = active.plan
         totals = counters(s, active.id)
@@ -146,7 +146,7 @@ def index():
 def _export(fmt: str):
     services = current_app.extensions["nongpat"]
     now = current_app.config["CLOCK"]()
-    with services.sessions() as s:
+    with services.read_sessions() as s:
         active = _active(s)
         report = build_report(active.plan, counters(s, active.id), now)
     body, mimetype = render(report, fmt)

@@ -39,3 +39,27 @@ def test_progress_document(client, chat):
     assert (sv["unit"], sv["target"], sv["done"]) == ("กลุ่ม", 41, 1)
     assert {c["key"] for c in sv["categories"]} == {"kkkj", "mother-fund", "sammachip", "sufficiency"}
     assert next(c for c in sv["categories"] if c["key"] == "sammachip")["done"] == 1
+
+
+def test_reads_do_not_wait_for_a_writer(app, client, chat, database_url):
+    """The API (like the dashboard, exports and an event's context) reads a snapshot: a writer
+    holding SQLite's write lock does not make it wait (it would, 30 s, under BEGIN IMMEDIATE)."""
+    import sqlite3
+    import time
+
+    import pytest
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's single writer lock")
+    chat.bind(G)
+    chat.say("บันทึก จปฐ 120 ครัวเรือน", group=G)
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE progress SET done = done + 1000 WHERE indicator_key = 'jpt'")
+    try:
+        t0 = time.monotonic()
+        doc = client.get("/api/v1/progress", headers=AUTH).get_json()
+        assert time.monotonic() - t0 < 2
+        assert {i["key"]: i["done"] for i in doc["indicators"]}["jpt"] == 120  # last commit
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
