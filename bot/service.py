@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import write_lock
-from bot.language import Parser
+from bot.language import Command, Parser
 from bot.line import REPLY_WINDOW, Line
 from bot.messages import Reply
 from bot.plans import PlanCache
@@ -28,7 +28,7 @@ from bot.timeutil import Clock
 from handlers.base import Context, dispatch, dispatch_postback, load_all
 from handlers.help import GREETING, HELP
 from models import Group, LineUser, WebhookEvent, utcnow
-from models.queries import group_view, touch_user
+from models.queries import GroupView, group_view, touch_user
 
 log = logging.getLogger(__name__)
 _TAKEN = select(WebhookEvent.__table__.c.event_id).where(
@@ -37,6 +37,15 @@ _INSERT_EVENT = WebhookEvent.__table__.insert()
 NAME_TTL = dt.timedelta(days=1)
 SEEN_REFRESH = dt.timedelta(minutes=5)  # last-seen group/time written at most this often
 MAX_TEXT_CHARS = 2000  # longer texts are not commands; they are recorded as seen and ignored
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Read and parsed before the write transaction (see Bot._prepare)."""
+    active: object                  # bot.plans.ActivePlan
+    parser: Parser
+    group: GroupView | None
+    command: Command | None         # the parse of a text message, when there is one
 
 
 @dataclass
@@ -59,9 +68,10 @@ def _str(v) -> str | None:
 
 class Bot:
     def __init__(self, sessions: sessionmaker[Session], line: Line, clock: Clock,
-                 admins: frozenset[str]):
+                 admins: frozenset[str], read_sessions: sessionmaker[Session] | None = None):
         load_all()
         self.sessions, self.line, self.clock, self.admins = sessions, line, clock, admins
+        self.read_sessions = read_sessions or sessions
         self.plans = PlanCache(on_change=Parser)
         self._seen_cache: dict[str, tuple[str | None, dt.datetime]] = {}
         self._named: dict[str, dt.datetime] = {}
@@ -89,9 +99,10 @@ class Bot:
             timestamp_ms=ts if isinstance(ts, int) and not isinstance(ts, bool)
             and 0 <= ts < 2**62 else None,
             redelivery=bool(isinstance(delivery, dict) and delivery.get("isRedelivery") is True))
+        pre = self._prepare(event, etype, group_id)
         for attempt in range(3):
             try:
-                result = self._take(row, event, etype, stype, group_id, user_id)
+                result = self._take(row, event, etype, stype, group_id, user_id, pre)
                 break
             except IntegrityError:
                 if self._taken(row["event_id"]):  # a redelivery or a concurrent twin won
@@ -113,14 +124,29 @@ class Bot:
             self.line.submit(self.refresh_name, user_id, group_id if stype == "group" else None)
         return Outcome("done", reply)
 
+    def _prepare(self, event: dict, etype: str, group_id: str | None) -> Prepared:
+        """What needs no write lock, done before taking it: the plan, the group's binding (a
+        read that sees the last commit) and the parse of a text. SQLite has one writer at a
+        time, so the less a transaction holds it the more events per second."""
+        with self.read_sessions() as s:
+            active, parser = self.plans.get(s)
+            group = group_view(s, group_id) if group_id else None
+        command = None
+        message = event.get("message") if etype == "message" else None
+        if isinstance(message, dict) and message.get("type") == "text":
+            text = message.get("text")
+            if isinstance(text, str) and len(text) <= MAX_TEXT_CHARS:
+                command = parser.parse(text.replace("\x00", ""))
+        return Prepared(active, parser, group, command)
+
     def _take(self, row: dict, event: dict, etype: str, stype: str,
-              group_id: str | None, user_id: str | None):
+              group_id: str | None, user_id: str | None, pre: Prepared):
         """One transaction: act, then claim the event id with the outcome. Raises
         IntegrityError (all rolled back) when the id — or the entry's — was taken before: a
         redelivery does the work once more and throws it away, the common case pays nothing."""
         with write_lock(self.engine), self.sessions() as s, s.begin():
-            ctx = self._context(s, row["event_id"], stype, group_id, user_id, "")
-            reply = self._route(ctx, event, etype)
+            ctx = self._context(s, row["event_id"], stype, group_id, user_id, "", pre)
+            reply = self._route(ctx, event, etype, pre.command)
             s.flush()  # what the handler changed through the ORM, then the claim
             s.connection().execute(_INSERT_EVENT, {
                 **row, "outcome": "replied" if reply else "silent", "received_at": utcnow()})
@@ -131,9 +157,12 @@ class Bot:
             return s.connection().execute(_TAKEN, {"e": event_id}).first() is not None
 
     def _context(self, s: Session, event_id: str, stype: str, group_id: str | None,
-                 user_id: str | None, text: str) -> Context:
-        active, parser = self.plans.get(s)
-        group = group_view(s, group_id) if group_id else None
+                 user_id: str | None, text: str, pre: Prepared | None = None) -> Context:
+        if pre is None:
+            active, parser = self.plans.get(s)
+            group = group_view(s, group_id) if group_id else None
+        else:
+            active, parser, group = pre.active, pre.parser, pre.group
         ctx = Context(session=s, plan=active.plan, plan_id=active.id, now=self.clock(),
                       source_type=stype if stype in ("group", "room", "user") else "unknown",
                       chat_id=group_id or user_id or "", user_id=user_id, text=text,
@@ -143,7 +172,8 @@ class Bot:
         ctx.names = self._names
         return ctx
 
-    def _route(self, ctx: Context, event: dict, etype: str) -> Reply | None:
+    def _route(self, ctx: Context, event: dict, etype: str,
+               command: Command | None = None) -> Reply | None:
         if ctx.source_type == "unknown" or not ctx.chat_id:
             return None
         if etype == "message":
@@ -155,7 +185,9 @@ class Bot:
             self._seen(ctx)
             if len(ctx.text) > MAX_TEXT_CHARS:
                 return None
-            return dispatch(ctx, ctx.parser.parse(ctx.text))  # type: ignore[attr-defined]
+            if command is None:
+                command = ctx.parser.parse(ctx.text)  # type: ignore[attr-defined]
+            return dispatch(ctx, command)
         if etype == "postback":
             data = (event.get("postback") or {}).get("data") if isinstance(
                 event.get("postback"), dict) else None

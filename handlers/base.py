@@ -54,15 +54,15 @@ class Context:
         return self.now.astimezone(dt.timezone.utc)
 
     def sender_name(self) -> str | None:
-        """The sender's LINE display name (cached per process once known)."""
+        """The sender's LINE display name (cached per process once looked up; "" = none known:
+        the process's own profile fetch, Bot.refresh_name, fills it in)."""
         if not self.user_id:
             return None
         name = self.names.get(self.user_id)
         if name is None:
-            name = display_name(self.session, self.user_id)
-            if name:
-                self.names[self.user_id] = name
-        return name
+            name = display_name(self.session, self.user_id) or ""
+            self.names[self.user_id] = name
+        return name or None
 
     def local(self, t: dt.datetime) -> dt.datetime:
         """A stored time (UTC; naive on SQLite) in the bot's time zone."""

@@ -105,12 +105,17 @@ def amount_problem(ctx: Context, indicator: str, district: str, amount: int) -> 
     return None
 
 
-def standing(ctx: Context, indicator: str, district: str) -> list[str]:
-    """The district's new total, target, percent, remaining, and next deadline."""
+def standing(ctx: Context, indicator: str, district: str, done: int | None = None
+             ) -> list[str]:
+    """The district's new total, target, percent, remaining, and next deadline. ``done``: the
+    district's total when the caller knows it already (no read unless the province is shown)."""
     plan = ctx.plan
     ind = plan.indicator(indicator)
     unit = plan.units[ind.unit].name
-    counts = counters(ctx.session, ctx.plan_id, indicator)
+    if done is not None and ind.district_target(district) is not None:
+        counts = {(indicator, district, ""): done}
+    else:
+        counts = counters(ctx.session, ctx.plan_id, indicator)
     fig = district_figure(plan, counts, ind, district)
     lines = [f"ยอด{ctx.district_name(district)}: {figure_text(fig, unit)}"]
     if fig.target is None:
@@ -123,15 +128,15 @@ def standing(ctx: Context, indicator: str, district: str) -> list[str]:
 
 def record_and_answer(ctx: Context, indicator: str, amount: int, category: str | None,
                       district: str, text: str) -> Reply:
-    record_entry(ctx.session, plan_id=ctx.plan_id, indicator_key=indicator,
-                 district_key=district, category_key=category, amount=amount,
-                 user_id=ctx.user_id, group_id=ctx.chat_id if ctx.in_group else None,
-                 source_type=ctx.source_type, text=text, event_id=ctx.event_id,
-                 created_at=ctx.utcnow)
+    done = record_entry(ctx.session, plan_id=ctx.plan_id, indicator_key=indicator,
+                        district_key=district, category_key=category, amount=amount,
+                        user_id=ctx.user_id, group_id=ctx.chat_id if ctx.in_group else None,
+                        source_type=ctx.source_type, text=text, event_id=ctx.event_id,
+                        created_at=ctx.utcnow)
     name = ctx.sender_name()
     who = f" โดย {name}" if name else ""
     lines = [f"✅ บันทึกแล้วครับ: {describe(ctx, indicator, amount, category)}{who}"]
-    lines += standing(ctx, indicator, district)
+    lines += standing(ctx, indicator, district, done)
     lines.append("บันทึกผิด พิมพ์ \"ยกเลิก\" ได้ครับ")
     return Reply.text("\n".join(lines), quick_replies=AFTER_LOG)
 

@@ -22,28 +22,31 @@ _BUMP = {  # compiled once: the hot path only binds values
         .where(_progress.c.plan_id == bindparam("p"), _progress.c.indicator_key == bindparam("i"),
                _progress.c.district_key == bindparam("d"),
                _progress.c.category_key.in_([bindparam(f"c{k}") for k in range(n)]))
-        .values(done=_progress.c.done + bindparam("delta")))
+        .values(done=_progress.c.done + bindparam("delta"))
+        .returning(_progress.c.category_key, _progress.c.done))
     for n in (1, 2)}
 _INSERT_ENTRY = Entry.__table__.insert()
 
 
 def _bump(session: Session, plan_id: int, indicator: str, district: str, category: str | None,
-          delta: int) -> None:
-    """Add to the indicator's counter and its category's, in one statement. (On PostgreSQL the
-    primary-key scan locks '' before any category key: concurrent writers lock in one order.)"""
+          delta: int) -> dict[str, int]:
+    """Add to the indicator's counter and its category's, in one statement; returns the new
+    values {category ('' = the whole indicator): done}. (On PostgreSQL the primary-key scan
+    locks '' before any category key: concurrent writers lock in one order.)"""
     cats = [""] + ([category] if category else [])
     params = {"p": plan_id, "i": indicator, "d": district, "delta": delta,
               **{f"c{k}": c for k, c in enumerate(cats)}}
-    session.connection().execute(_BUMP[len(cats)], params)
+    return {c: int(n) for c, n in session.connection().execute(_BUMP[len(cats)], params)}
 
 
-def record_entry(session: Session, **fields) -> None:
-    """Insert an entry and add it to the totals, in the caller's transaction. A repeated
-    event_id raises IntegrityError here and the caller's transaction rolls back whole."""
+def record_entry(session: Session, **fields) -> int:
+    """Insert an entry and add it to the totals, in the caller's transaction; returns the
+    district's new total of the indicator. A repeated event_id raises IntegrityError here and
+    the caller's transaction rolls back whole."""
     fields.setdefault("created_at", utcnow())
     session.connection().execute(_INSERT_ENTRY, fields)
-    _bump(session, fields["plan_id"], fields["indicator_key"], fields["district_key"],
-          fields.get("category_key"), fields["amount"])
+    return _bump(session, fields["plan_id"], fields["indicator_key"], fields["district_key"],
+                 fields.get("category_key"), fields["amount"]).get("", 0)
 
 
 def latest_entry_of(session: Session, plan_id: int, user_id: str) -> Entry | None:
@@ -116,17 +119,25 @@ def recent_amounts(session: Session, plan_id: int, since: dt.datetime
     return {(i, d): int(n or 0) for i, d, n in session.execute(q)}
 
 
-def _insert(session: Session):
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def _touch(insert, with_group: bool):
+    cols = {"user_id": bindparam("u"), "last_seen_at": bindparam("at")}
+    if with_group:
+        cols["last_group_id"] = bindparam("g")
+    stmt = insert(LineUser.__table__).values(**cols)
+    return stmt.on_conflict_do_update(index_elements=["user_id"], set_={
+        k: stmt.excluded[k] for k in cols if k != "user_id"})
+
+
+_TOUCH = {(name, g): _touch(insert, g) for name, insert in
+          (("postgresql", pg_insert), ("sqlite", sqlite_insert)) for g in (False, True)}
 
 
 def touch_user(session: Session, user_id: str, group_id: str | None, now: dt.datetime) -> None:
     """Remember a user and (for a bound district group) the group they were last seen in.
     An upsert: two first messages of one user at the same instant both succeed."""
-    changes = {"last_seen_at": now, **({"last_group_id": group_id} if group_id else {})}
-    stmt = _insert(session)(LineUser).values(user_id=user_id, **changes)
-    session.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=changes),
-                    execution_options={"synchronize_session": False})
+    conn = session.connection()
+    conn.execute(_TOUCH[(conn.dialect.name, bool(group_id))],
+                 {"u": user_id, "at": now, "g": group_id})
     cached = session.identity_map.get(session.identity_key(LineUser, user_id))
     if cached is not None:  # keep a loaded row in step with what was written
         session.expire(cached)
