@@ -338,14 +338,17 @@ def make_burst(groups: dict[str, str], threads: int, per_thread: int, dup_share:
     import random
     rng = random.Random(seed)
     gids = list(groups)
+    # 40 officers, each working in one district's group, as พัฒนากร do
     officers = [f"U{uuid.UUID(int=rng.getrandbits(128)).hex}" for _ in range(40)]
+    home = {o: gids[k % len(gids)] for k, o in enumerate(officers)}
     expected: dict[str, int] = {}
     plans: list[list[tuple]] = [[] for _ in range(threads)]
     sent: list[dict] = []
     for i in range(threads * per_thread):
-        gid = rng.choice(gids)
+        officer = rng.choice(officers)
+        gid = home[officer]
         amount = rng.randint(1, 60)
-        ev = text_event(f"บันทึก จปฐ {amount} ครัวเรือน", rng.choice(officers), gid)
+        ev = text_event(f"บันทึก จปฐ {amount} ครัวเรือน", officer, gid)
         expected[groups[gid]] = expected.get(groups[gid], 0) + amount
         t = i % threads
         r = rng.random()
