@@ -8,7 +8,9 @@
    by C threads as fast as answered → events/s, p50/p99;
 2. our bot: a fixed-rate run (--rate events/s, open loop) → p50/p99 at that rate;
 3. memory: VmRSS of each warmed worker (after 1 and 2) → ``memory worker_rss_mb=<max>``;
-4. the echo bot: the same N events, same C threads → events/s.
+4. the echo bot: the same N events, same C threads → events/s;
+5. with ``--floor``: bench/floor_bot.py (the same group events; raw sqlite3 and nothing else) →
+   ``floor floor_eps=<f> floor_ratio=<f/echo> bot_vs_floor=<bot/f>``.
 Last line: ``webhook bot_eps=<a> echo_eps=<b> ratio=<a/b> p50_ms=<c> p99_ms=<d>`` where p50/p99
 are those of the fixed-rate run. ``--backend postgresql`` uses $TEST_DATABASE_URL (default the
 local server) in a schema of its own, dropped at the end.
@@ -99,6 +101,9 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=200)
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--floor", action="store_true",
+                    help="also run bench/floor_bot.py (raw sqlite3, no ORM, no handlers): the "
+                         "floor a durable Python bot stands on (SQLite backend only)")
     ap.add_argument("--line-latency-ms", type=float, default=0.0,
                     help="how long the fake LINE takes to answer a reply (real LINE is not "
                          "instant); both bots get the same")
@@ -158,6 +163,7 @@ def main() -> None:
             warm = [[("one", text_event("hello", "Uwarm", None)) for _ in range(10)]
                     for _ in range(args.concurrency)]
             run_burst(echo.port, warm)
+            bot_plans = plans
             plans = [[("one", text_event(ev["message"]["text"], ev["source"]["userId"], None))
                       for _, ev in p] for p in plans]
             cpu0 = cpu_seconds(echo.worker_pids())
@@ -169,6 +175,24 @@ def main() -> None:
                   f"worker CPU {echo_cpu:.2f} ms/event", flush=True)
             echo_rss = rss(echo)
         print(f"echo  worker VmRSS {echo_rss} MB")
+        floor_eps = None
+        if args.floor and args.backend == "sqlite":
+            fake.reset()
+            floor_env = {**echo_env, "FLOOR_DB": str(tmp / "floor.sqlite3")}
+            with Gunicorn(floor_env, app="bench.floor_bot:app", log_path=tmp / "floor.log") as fl:
+                run_burst(fl.port, warm)
+                fresh = [[(k, {**ev, "webhookEventId": ev["webhookEventId"] + "f",
+                               "replyToken": ev["replyToken"] + "f"}) for k, ev in p]
+                         for p in bot_plans]
+                cpu0 = cpu_seconds(fl.worker_pids())
+                floor_eps, floor_lat, st = closed_loop(fl.port, fresh)
+                floor_cpu = (cpu_seconds(fl.worker_pids()) - cpu0) / distinct * 1e3
+                print(f"floor closed loop: {distinct} events, {args.concurrency} threads: "
+                      f"{floor_eps:.0f} events/s, p50 {pct(floor_lat, 50) * 1e3:.1f} ms, "
+                      f"p99 {pct(floor_lat, 99) * 1e3:.1f} ms, statuses {st}; "
+                      f"worker CPU {floor_cpu:.2f} ms/event", flush=True)
+            print(f"floor floor_eps={floor_eps:.0f} floor_ratio={floor_eps / echo_eps:.2f} "
+                  f"bot_vs_floor={bot_eps / floor_eps:.2f}")
         print(f"memory worker_rss_mb={max(sizes):.1f} echo_worker_rss_mb={max(echo_rss):.1f}")
         print(f"cpu bot_ms_per_event={bot_cpu:.2f} echo_ms_per_event={echo_cpu:.2f} "
               f"ratio={echo_cpu / bot_cpu:.2f}")
