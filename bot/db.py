@@ -57,10 +57,10 @@ def make_engine(url: str) -> Engine:
         def _sqlite_begin(conn):  # noqa: ANN001
             # take the write lock at BEGIN: no deadlock-prone lock upgrades under concurrency;
             # read-only work (make_read_sessionmaker) reads a snapshot and never waits for writers
-            if conn.get_execution_options().get(READ_ONLY):
-                conn.exec_driver_sql("BEGIN")
-            else:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # (through SQLAlchemy, not straight to the driver: a locked or missing database
+            # must raise SQLAlchemy's OperationalError, which the webhook answers with 503)
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY)
+                                 else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,

@@ -88,6 +88,12 @@ class PlanCache:
         """This process loaded a plan: look again on the next get."""
         self._checked = 0.0
 
+    def fresh(self) -> tuple[ActivePlan, object] | None:
+        """The cached plan while it needs no look at the database, else None."""
+        if self._value is not None and time.monotonic() - self._checked < self._max_age:
+            return self._value, self._extra
+        return None
+
     def get(self, session: Session) -> tuple[ActivePlan, object]:
         if self._value is not None and time.monotonic() - self._checked < self._max_age:
             return self._value, self._extra

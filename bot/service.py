@@ -28,7 +28,7 @@ from bot.timeutil import Clock
 from handlers.base import Context, dispatch, dispatch_postback, load_all
 from handlers.help import GREETING, HELP
 from models import Group, LineUser, WebhookEvent, utcnow
-from models.queries import GroupView, group_view, touch_user
+from models.queries import group_view, touch_user
 
 log = logging.getLogger(__name__)
 _TAKEN = select(WebhookEvent.__table__.c.event_id).where(
@@ -44,7 +44,6 @@ class Prepared:
     """Read and parsed before the write transaction (see Bot._prepare)."""
     active: object                  # bot.plans.ActivePlan
     parser: Parser
-    group: GroupView | None
     command: Command | None         # the parse of a text message, when there is one
 
 
@@ -99,7 +98,7 @@ class Bot:
             timestamp_ms=ts if isinstance(ts, int) and not isinstance(ts, bool)
             and 0 <= ts < 2**62 else None,
             redelivery=bool(isinstance(delivery, dict) and delivery.get("isRedelivery") is True))
-        pre = self._prepare(event, etype, group_id)
+        pre = self._prepare(event, etype)
         for attempt in range(3):
             try:
                 result = self._take(row, event, etype, stype, group_id, user_id, pre)
@@ -124,20 +123,22 @@ class Bot:
             self.line.submit(self.refresh_name, user_id, group_id if stype == "group" else None)
         return Outcome("done", reply)
 
-    def _prepare(self, event: dict, etype: str, group_id: str | None) -> Prepared:
-        """What needs no write lock, done before taking it: the plan, the group's binding (a
-        read that sees the last commit) and the parse of a text. SQLite has one writer at a
-        time, so the less a transaction holds it the more events per second."""
-        with self.read_sessions() as s:
-            active, parser = self.plans.get(s)
-            group = group_view(s, group_id) if group_id else None
+    def _prepare(self, event: dict, etype: str) -> Prepared:
+        """What needs no write lock, done before taking it: the plan (cached; a read snapshot
+        when it must be checked) and the parse of a text. SQLite has one writer at a time: the
+        less a transaction holds it, the more events per second."""
+        got = self.plans.fresh()
+        if got is None:
+            with self.read_sessions() as s:
+                got = self.plans.get(s)
+        active, parser = got
         command = None
         message = event.get("message") if etype == "message" else None
         if isinstance(message, dict) and message.get("type") == "text":
             text = message.get("text")
             if isinstance(text, str) and len(text) <= MAX_TEXT_CHARS:
                 command = parser.parse(text.replace("\x00", ""))
-        return Prepared(active, parser, group, command)
+        return Prepared(active, parser, command)
 
     def _take(self, row: dict, event: dict, etype: str, stype: str,
               group_id: str | None, user_id: str | None, pre: Prepared):
@@ -158,11 +159,8 @@ class Bot:
 
     def _context(self, s: Session, event_id: str, stype: str, group_id: str | None,
                  user_id: str | None, text: str, pre: Prepared | None = None) -> Context:
-        if pre is None:
-            active, parser = self.plans.get(s)
-            group = group_view(s, group_id) if group_id else None
-        else:
-            active, parser, group = pre.active, pre.parser, pre.group
+        active, parser = (pre.active, pre.parser) if pre is not None else self.plans.get(s)
+        group = group_view(s, group_id) if group_id else None
         ctx = Context(session=s, plan=active.plan, plan_id=active.id, now=self.clock(),
                       source_type=stype if stype in ("group", "room", "user") else "unknown",
                       chat_id=group_id or user_id or "", user_id=user_id, text=text,
