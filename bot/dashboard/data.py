@@ -53,10 +53,6 @@ class DistrictRow:
     percent: float | None
     remaining: int | None
 
-    @property
-    def bar_value(self) -> float:
-        return min(self.percent or 0.0, 100.0)
-
 
 @dataclass
 class IndicatorView:
