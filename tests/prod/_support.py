@@ -3,6 +3,7 @@ the test controls (faults between the app and PostgreSQL), signed events, direct
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -428,6 +429,22 @@ def pct(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
     return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
+
+
+@contextlib.contextmanager
+def bot_with_groups(url: str, line_url: str, log_path: Path, n_groups: int):
+    """Our bot under gunicorn on ``url``, with ``n_groups`` district groups bound:
+    yields (gunicorn, {group id: district})."""
+    with Gunicorn(server_env(url, line_url), log_path=log_path) as web:
+        yield web, bind_groups(web.port, n_groups)
+
+
+def assert_exact_totals(url: str, distinct: int, expected: dict[str, int]) -> dict:
+    """One entry per distinct event, and each district's total what was sent to it."""
+    got = db_totals(url)
+    assert got["entries"] == distinct
+    assert {d: n for d, n in got["districts"].items() if n} == expected
+    return got
 
 
 def server_env(db_url: str, line_url: str, **extra) -> dict:

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from tests.prod._support import (Gunicorn, bind_groups, db_totals, make_burst, pct, run_burst,
-                                 server_env)
+from tests.prod._support import (assert_exact_totals, bot_with_groups, make_burst, pct,
+                                 run_burst)
 from tests.prod.conftest import BACKENDS
 
 PER_THREAD = 250 if os.environ.get("PROD_FULL") else 40
@@ -18,17 +18,14 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_burst_with_duplicates_counts_each_event_once(backend, fresh_db, fake, tmp_path):
     url = fresh_db(backend)
-    with Gunicorn(server_env(url, fake.url), log_path=tmp_path / "gunicorn.log") as web:
-        groups = bind_groups(web.port, 5)
+    with bot_with_groups(url, fake.url, tmp_path / "gunicorn.log", 5) as (web, groups):
         plans, expected, distinct = make_burst(groups, threads=20, per_thread=PER_THREAD)
         result = run_burst(web.port, plans)
         assert result["statuses"] == {200: sum(len(p) for p in plans) +
                                       sum(k == "twin" for p in plans for k, _ in p)}, \
             (result["statuses"], web.tail())
-    got = db_totals(url)
-    assert got["entries"] == distinct
+    got = assert_exact_totals(url, distinct, expected)
     assert got["events"] == distinct + len(groups)
-    assert {d: n for d, n in got["districts"].items() if n} == expected
     assert got["entry_sum"] == sum(expected.values())
     lat = result["latencies"]
     print(f"burst {backend}: {len(lat)} requests in {result['seconds']:.1f}s "

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from tests.prod._support import (Client, Gunicorn, bind_groups, db_totals, make_burst,
-                                 redelivered, run_burst, server_env)
+from tests.prod._support import (Client, assert_exact_totals, bot_with_groups, make_burst,
+                                 redelivered, run_burst)
 from tests.prod.conftest import BACKENDS
 
 pytestmark = pytest.mark.slow
@@ -19,8 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_sigkill_mid_burst_then_redelivery_gives_exact_totals(backend, fresh_db, fake, tmp_path):
     url = fresh_db(backend)
-    with Gunicorn(server_env(url, fake.url), log_path=tmp_path / "g.log") as web:
-        groups = bind_groups(web.port, 4)
+    with bot_with_groups(url, fake.url, tmp_path / "g.log", 4) as (web, groups):
         plans, expected, distinct = make_burst(groups, threads=10, per_thread=60, dup_share=0)
         result: dict = {}
         burst = threading.Thread(target=lambda: result.update(run_burst(web.port, plans)))
@@ -42,6 +41,4 @@ def test_sigkill_mid_burst_then_redelivery_gives_exact_totals(backend, fresh_db,
         c.close()
         print(f"{backend}: {len(failed)} of {distinct} events unacknowledged when the worker "
               f"died; statuses {result['statuses']}")
-    got = db_totals(url)
-    assert got["entries"] == distinct
-    assert {d: n for d, n in got["districts"].items() if n} == expected
+    assert_exact_totals(url, distinct, expected)
