@@ -102,10 +102,10 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 def make_read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Sessions for reading only (answers' context, the API, the dashboard, exports). On SQLite
-    they BEGIN a plain read transaction, not BEGIN IMMEDIATE: they neither take nor wait for
-    the write lock (WAL readers see the last commit). PostgreSQL: the same as make_sessionmaker.
-    """
+    """Sessions for reading only (the plan check before an event's transaction, the API, the
+    dashboard, exports). On SQLite they BEGIN a plain read transaction, not BEGIN IMMEDIATE:
+    they neither take nor wait for the write lock (WAL readers see the last commit).
+    PostgreSQL: the same as make_sessionmaker."""
     return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 

@@ -35,7 +35,7 @@ def to_payload(reply: Reply) -> list[dict]:
     """Our Reply → the Messaging API's message objects, as the JSON LINE receives.
 
     Built directly rather than through the SDK's pydantic models: validating and dumping those
-    models cost ~0.4 ms per reply, a third of a webhook event's CPU. ``to_sdk_messages`` reads
+    models cost ~0.4 ms of CPU per reply. ``to_sdk_messages`` reads
     the payload back through the SDK's models (tests, and the fake LINE server on every
     request), so the SDK still vouches for every message shape.
     """

@@ -95,8 +95,9 @@ class PlanCache:
         return None
 
     def get(self, session: Session) -> tuple[ActivePlan, object]:
-        if self._value is not None and time.monotonic() - self._checked < self._max_age:
-            return self._value, self._extra
+        cached = self.fresh()
+        if cached is not None:
+            return cached
         row = session.execute(select(PlanRecord.id, PlanRecord.loaded_at)
                               .where(PlanRecord.active.is_(True))).first()
         if row is None:

@@ -23,7 +23,7 @@ from bot.db import write_lock
 from bot.language import Command, Parser
 from bot.line import REPLY_WINDOW, Line
 from bot.messages import Reply
-from bot.plans import PlanCache
+from bot.plans import ActivePlan, PlanCache
 from bot.timeutil import Clock
 from handlers.base import Context, dispatch, dispatch_postback, load_all
 from handlers.help import GREETING, HELP
@@ -42,8 +42,7 @@ MAX_TEXT_CHARS = 2000  # longer texts are not commands; they are recorded as see
 @dataclass(frozen=True)
 class Prepared:
     """Read and parsed before the write transaction (see Bot._prepare)."""
-    active: object                  # bot.plans.ActivePlan
-    parser: Parser
+    active: ActivePlan
     command: Command | None         # the parse of a text message, when there is one
 
 
@@ -136,9 +135,11 @@ class Bot:
         message = event.get("message") if etype == "message" else None
         if isinstance(message, dict) and message.get("type") == "text":
             text = message.get("text")
-            if isinstance(text, str) and len(text) <= MAX_TEXT_CHARS:
-                command = parser.parse(text.replace("\x00", ""))
-        return Prepared(active, parser, command)
+            if isinstance(text, str):
+                text = text.replace("\x00", "")  # as _route reads it
+                if len(text) <= MAX_TEXT_CHARS:
+                    command = parser.parse(text)
+        return Prepared(active, command)
 
     def _take(self, row: dict, event: dict, etype: str, stype: str,
               group_id: str | None, user_id: str | None, pre: Prepared):
@@ -146,7 +147,7 @@ class Bot:
         IntegrityError (all rolled back) when the id — or the entry's — was taken before: a
         redelivery does the work once more and throws it away, the common case pays nothing."""
         with write_lock(self.engine), self.sessions() as s, s.begin():
-            ctx = self._context(s, row["event_id"], stype, group_id, user_id, "", pre)
+            ctx = self._context(s, row["event_id"], stype, group_id, user_id, pre)
             reply = self._route(ctx, event, etype, pre.command)
             s.flush()  # what the handler changed through the ORM, then the claim
             s.connection().execute(_INSERT_EVENT, {
@@ -158,20 +159,19 @@ class Bot:
             return s.connection().execute(_TAKEN, {"e": event_id}).first() is not None
 
     def _context(self, s: Session, event_id: str, stype: str, group_id: str | None,
-                 user_id: str | None, text: str, pre: Prepared | None = None) -> Context:
-        active, parser = (pre.active, pre.parser) if pre is not None else self.plans.get(s)
+                 user_id: str | None, pre: Prepared) -> Context:
+        active = pre.active
         group = group_view(s, group_id) if group_id else None
         ctx = Context(session=s, plan=active.plan, plan_id=active.id, now=self.clock(),
                       source_type=stype if stype in ("group", "room", "user") else "unknown",
-                      chat_id=group_id or user_id or "", user_id=user_id, text=text,
+                      chat_id=group_id or user_id or "", user_id=user_id, text="",
                       event_id=event_id, is_admin=bool(user_id and user_id in self.admins),
                       group=group)
-        ctx.parser = parser  # type: ignore[attr-defined]
         ctx.names = self._names
         return ctx
 
     def _route(self, ctx: Context, event: dict, etype: str,
-               command: Command | None = None) -> Reply | None:
+               command: Command | None) -> Reply | None:
         if ctx.source_type == "unknown" or not ctx.chat_id:
             return None
         if etype == "message":
@@ -183,8 +183,6 @@ class Bot:
             self._seen(ctx)
             if len(ctx.text) > MAX_TEXT_CHARS:
                 return None
-            if command is None:
-                command = ctx.parser.parse(ctx.text)  # type: ignore[attr-defined]
             return dispatch(ctx, command)
         if etype == "postback":
             data = (event.get("postback") or {}).get("data") if isinstance(
