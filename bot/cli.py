@@ -71,9 +71,7 @@ def plan_show():
         for c in ind.categories:
             click.echo(f"  - {c.name}: {thai.number(c.target)}")
         for m in p.milestones_for(ind.key):
-            when = (thai.date(m.start) if m.start == m.end
-                    else f"{thai.date(m.start)} – {thai.date(m.end)}")
-            click.echo(f"  • {when}: {m.title}{' (กำหนดส่ง)' if m.kind == 'deadline' else ''}")
+            click.echo(f"  • {thai.date_span(m.start, m.end)}: {m.title}{' (กำหนดส่ง)' if m.kind == 'deadline' else ''}")
 
 
 # --------------------------------------------------------------------------- groups

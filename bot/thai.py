@@ -26,6 +26,11 @@ def date(d: dt.date) -> str:
     return thai_strftime(dt.datetime(d.year, d.month, d.day), "%-d %b %Y")
 
 
+def date_span(start: dt.date, end: dt.date) -> str:
+    """1 ส.ค. 2565, or 1 ส.ค. 2565 – 30 ก.ย. 2565 for a period"""
+    return date(start) if start == end else f"{date(start)} – {date(end)}"
+
+
 def long_date(d: dt.date) -> str:
     """1 สิงหาคม 2565"""
     return thai_strftime(dt.datetime(d.year, d.month, d.day), "%-d %B %Y")

@@ -142,9 +142,7 @@ def deadlines_text(ctx: Context, scope: str, keys: list[str]) -> str:
                              f"({thai.days_left(last.date, ctx.today)})")
             continue
         for m in sorted(upcoming, key=lambda m: m.date):
-            when = (thai.date(m.start) if m.start == m.end
-                    else f"{thai.date(m.start)} – {thai.date(m.end)}")
-            lines.append(f"   {when}: {m.title} ({thai.days_left(m.date, ctx.today)})")
+            lines.append(f"   {thai.date_span(m.start, m.end)}: {m.title} ({thai.days_left(m.date, ctx.today)})")
     return "\n".join(lines)
 
 

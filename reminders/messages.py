@@ -21,8 +21,7 @@ ALT_MAX = 400
 def _when(item: Item, today: dt.date) -> str:
     m = item.milestone
     if m.kind == "event":
-        span = (thai.date(m.start) if m.start == m.end
-                else f"{thai.date(m.start)} – {thai.date(m.end)}")
+        span = thai.date_span(m.start, m.end)
         n = (m.start - today).days
         soon = "วันนี้" if n == 0 else "พรุ่งนี้" if n == 1 else f"ในอีก {thai.number(n)} วัน"
         if m.start == m.end:

@@ -37,12 +37,6 @@ def fiscal_year_end(plan: Plan) -> dt.date:
     return dt.date(plan.fiscal_year - 543, 9, 30)
 
 
-def span_text(m: Milestone) -> str:
-    if m.start == m.end:
-        return thai.date(m.date)
-    return f"{thai.date(m.start)} – {thai.date(m.end)}"
-
-
 # --------------------------------------------------------------------------- figures
 @dataclass
 class DistrictRow:
@@ -124,7 +118,7 @@ def indicator_views(session: Session, plan: Plan, plan_id: int, counters: Counte
             districts=rows, categories=category_figures(plan, counters, ind),
             has_district_targets=any(r.target is not None for r in rows),
             next_milestone=nxt,
-            next_milestone_when=span_text(nxt) if nxt else None,
+            next_milestone_when=thai.date_span(nxt.start, nxt.end) if nxt else None,
             next_milestone_left=(("กำลังดำเนินการ" if nxt.start <= today < nxt.date
                                   else thai.days_left(nxt.date, today)) if nxt else None),
             deadline=deadline,
@@ -220,7 +214,7 @@ def timeline(plan: Plan, counters: Counters, today: dt.date) -> list[TimelineRow
             state, text = "overdue", "เลยกำหนด"
         else:
             state, text = "past", "ผ่านแล้ว"
-        rows.append(TimelineRow(m, names.get(m.indicator, m.indicator), span_text(m), state, text,
+        rows.append(TimelineRow(m, names.get(m.indicator, m.indicator), thai.date_span(m.start, m.end), state, text,
                                 thai.days_left(m.date, today)))
     return rows
 
