@@ -210,9 +210,7 @@ class Bot:
         this process wrote the same group for the user within SEEN_REFRESH."""
         if not ctx.user_id:
             return
-        in_bound_district = (ctx.in_group and ctx.group is not None
-                             and ctx.group.scope == "district")
-        group = ctx.chat_id if in_bound_district else None
+        group = ctx.chat_id if ctx.bound_district is not None else None
         last = self._seen_cache.get(ctx.user_id)
         now = ctx.utcnow
         if last is not None and last[0] == group and now - last[1] < SEEN_REFRESH:

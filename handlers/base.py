@@ -82,6 +82,13 @@ class Context:
     def group_scope(self) -> str | None:
         return self.group.scope if self.group is not None else None
 
+    @property
+    def bound_district(self) -> str | None:
+        """This chat's district when it is a group bound to one."""
+        if self.in_group and self.group is not None and self.group.scope == "district":
+            return self.group.district_key
+        return None
+
     def home_district(self) -> str | None:
         """The district a log counts for: the bound group's, or in 1:1 the officer's last group's."""
         if self.in_group:

@@ -8,7 +8,7 @@ from bot.language import PROVINCE, Command, Intent
 from bot.messages import QuickReply, Reply
 from bot.progress import deadline_text, district_figure, figure_text, province_figure
 from handlers.base import Context, handles
-from handlers.query import BIND_HINT, NO_DISTRICT_1TO1
+from handlers.query import unknown_district
 from models import PendingConfirmation
 from models.queries import counters, record_entry
 
@@ -85,9 +85,7 @@ def target_district(ctx: Context, command: Command) -> tuple[str | None, Reply |
                                 f"ไม่ได้บันทึก{ctx.district_name(asked)} "
                                 "หากต้องการบันทึกแทนอำเภออื่น โปรดแจ้งผู้ดูแลระบบครับ")
     if home is None:
-        if ctx.in_group:
-            return None, Reply.text(BIND_HINT)
-        return None, Reply.text(NO_DISTRICT_1TO1)
+        return None, unknown_district(ctx)
     return home, None
 
 

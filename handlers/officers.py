@@ -8,7 +8,7 @@ from bot.language import PROVINCE, Command, Intent
 from bot.messages import QuickReply, Reply
 from handlers.base import Context, handles
 from handlers.log import describe
-from handlers.query import BIND_HINT, NO_DISTRICT_1TO1, scope_of
+from handlers.query import scope_of, unknown_district
 from models import Entry, LineUser
 
 HISTORY_SIZE = 10
@@ -22,7 +22,7 @@ def who(user: LineUser | None, user_id: str | None) -> str:
 
 @handles(Intent.REGISTER)
 def register(ctx: Context, command: Command) -> Reply:
-    district = ctx.group.district_key if ctx.in_group and ctx.group_scope == "district" else None
+    district = ctx.bound_district
     if district is None:
         return Reply.text("ลงทะเบียนในกลุ่มไลน์ของอำเภอ (ที่ผูกกับน้องพัฒน์แล้ว) ครับ")
     if not ctx.user_id:
@@ -45,7 +45,7 @@ def missing(ctx: Context, command: Command) -> Reply:
     ind = ctx.plan.indicator(key)
     scope = scope_of(ctx, command)
     if scope is None:
-        return Reply.text(BIND_HINT if ctx.in_group else NO_DISTRICT_1TO1)
+        return unknown_district(ctx)
     reported = select(Entry.user_id).where(Entry.plan_id == ctx.plan_id,
                                            Entry.indicator_key == key,
                                            Entry.undone_at.is_(None)).distinct()
@@ -116,7 +116,7 @@ def mine(ctx: Context, command: Command) -> Reply:
 def history(ctx: Context, command: Command) -> Reply:
     scope = scope_of(ctx, command)
     if scope is None:
-        return Reply.text(BIND_HINT if ctx.in_group else NO_DISTRICT_1TO1)
+        return unknown_district(ctx)
     q = select(Entry).where(Entry.plan_id == ctx.plan_id)
     if scope != PROVINCE:
         q = q.where(Entry.district_key == scope)

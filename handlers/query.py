@@ -20,6 +20,12 @@ NO_DISTRICT_1TO1 = ("ยังไม่ทราบว่าคุณสัง�
                     "(ที่ผูกกับน้องพัฒน์แล้ว) อย่างน้อยหนึ่งครั้ง แล้วจึงใช้แชตนี้ได้ครับ")
 
 
+def unknown_district(ctx: Context) -> Reply:
+    """No district to answer for: an unbound group is told how to bind it, a 1:1 chat where to
+    write first."""
+    return Reply.text(BIND_HINT if ctx.in_group else NO_DISTRICT_1TO1)
+
+
 @dataclass
 class View:
     """What one indicator looks like for the scope asked about."""
@@ -150,7 +156,7 @@ def deadlines_text(ctx: Context, scope: str, keys: list[str]) -> str:
 def query(ctx: Context, command: Command) -> Reply:
     scope = scope_of(ctx, command)
     if scope is None:
-        return Reply.text(BIND_HINT if ctx.in_group else NO_DISTRICT_1TO1)
+        return unknown_district(ctx)
     keys = [command.indicator] if command.indicator else [i.key for i in ctx.plan.indicators]
     quick = neighbours(ctx, command, scope)
     if command.topic is Topic.DEADLINE:
