@@ -67,6 +67,12 @@ def make_engine(url: str) -> Engine:
                          connect_args={"connect_timeout": 5})
 
 
+def sqlite_file(engine: Engine) -> str | None:
+    """The SQLite database file behind ``engine``; None for PostgreSQL or an in-memory SQLite."""
+    db = engine.url.database if engine.dialect.name == "sqlite" else None
+    return db if db and db != ":memory:" else None
+
+
 _write_locks: dict[str, tuple[threading.Lock, object]] = {}
 _write_locks_guard = threading.Lock()
 
@@ -80,8 +86,8 @@ def write_lock(engine: Engine):
     A thread lock (threads of this process) plus ``flock`` on a side file (other processes) wake
     the next writer as soon as the last one commits. PostgreSQL: nothing (row locks suffice).
     """
-    db = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not db or db == ":memory:":
+    db = sqlite_file(engine)
+    if db is None:
         yield
         return
     key = f"{os.getpid()}:{db}"
@@ -121,12 +127,11 @@ def setup_lock(engine: Engine):
                 conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATE_LOCK_ID})")
                 conn.commit()
         return
-    db = engine.url.database
-    lock_path = Path(db + ".setup-lock") if db and db != ":memory:" else None
-    if lock_path is None:
+    db = sqlite_file(engine)
+    if db is None:
         yield
         return
-    with open(lock_path, "w") as fh:
+    with open(Path(db + ".setup-lock"), "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield

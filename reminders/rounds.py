@@ -34,6 +34,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import sqlite_file
 from bot.forecast import window_start
 from bot.line import Line
 from bot.messages import Reply
@@ -166,8 +167,8 @@ def round_lock(engine: Engine, wait: float):
         finally:
             conn.close()
         return
-    db = engine.url.database
-    if engine.dialect.name != "sqlite" or not db or db == ":memory:":
+    db = sqlite_file(engine)
+    if db is None:
         yield True
         return
     with open(Path(db + ".reminders-lock"), "w") as fh:
