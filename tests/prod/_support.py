@@ -2,12 +2,8 @@
 the test controls (faults between the app and PostgreSQL), signed events, direct DB reads."""
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import hmac
 import http.client
-import json
 import os
 import signal
 import socket
@@ -16,6 +12,9 @@ import threading
 import time
 import uuid
 from pathlib import Path
+
+from tests import helpers
+from tests.helpers import body_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "prod-channel-secret"
@@ -35,7 +34,7 @@ def free_port() -> int:
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return helpers.sign(body, secret)  # the same signature, with this module's secret
 
 
 def new_id() -> str:
@@ -51,11 +50,6 @@ def text_event(text: str, user: str, group: str | None, eid: str | None = None,
             "webhookEventId": eid, "deliveryContext": {"isRedelivery": redelivery},
             "source": src, "replyToken": "rt" + uuid.uuid4().hex,
             "message": {"id": eid[-12:], "type": "text", "quoteToken": "q", "text": text}}
-
-
-def body_of(*events: dict) -> bytes:
-    return json.dumps({"destination": "Ubot", "events": list(events)},
-                      ensure_ascii=False).encode()
 
 
 def redelivered(ev: dict) -> dict:
