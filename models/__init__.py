@@ -83,9 +83,11 @@ class Entry(Base):
     undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     undone_by: Mapped[str | None] = mapped_column(String(64))
     amended_from: Mapped[int | None] = mapped_column(Integer)       # amount before แก้ไข
+    message_id: Mapped[str | None] = mapped_column(String(32))      # LINE id of the log message
 
     __table_args__ = (
         Index("ix_entries_user_latest", "user_id", "id"),
+        Index("ix_entries_message", "message_id"),
         Index("ix_entries_plan_district", "plan_id", "district_key", "id"),
         Index("ix_entries_plan_created", "plan_id", "created_at"),
     )
@@ -114,9 +116,36 @@ class PendingConfirmation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    resolution: Mapped[str | None] = mapped_column(String(16))      # confirmed | cancelled
+    # confirmed | cancelled | superseded (a later command) | unsent (the message was unsent)
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str | None] = mapped_column(String(16))            # unsure | total | repeat
+    message_id: Mapped[str | None] = mapped_column(String(32))      # LINE id of the message
 
-    __table_args__ = (Index("ix_pending_user", "user_id", "chat_id", "id"),)
+    __table_args__ = (Index("ix_pending_user", "user_id", "chat_id", "id"),
+                      Index("ix_pending_message", "message_id"))
+
+
+class BotMessage(Base):
+    """A message the bot sent about an entry (LINE's ``sentMessages[].id``): quoting it with
+    ยกเลิก / แก้เป็น N acts on that entry."""
+    __tablename__ = "bot_messages"
+    message_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ChatNotice(Base):
+    """Something a chat should hear that happened without a reply token (an unsent log taken
+    back): carried by the bot's next reply in that chat, instead of a push that costs quota."""
+    __tablename__ = "chat_notices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_chat_notices_open", "chat_id", "delivered_at"),)
 
 
 class ReminderDelivery(Base):

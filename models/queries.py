@@ -13,7 +13,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models import Entry, Group, LineUser, Progress, utcnow
+from models import (BotMessage, ChatNotice, Entry, Group, LineUser, PendingConfirmation, Progress,
+                    utcnow)
 
 
 _progress = Progress.__table__
@@ -39,21 +40,105 @@ def _bump(session: Session, plan_id: int, indicator: str, district: str, categor
     return {c: int(n) for c, n in session.connection().execute(_BUMP[len(cats)], params)}
 
 
-def record_entry(session: Session, **fields) -> int:
-    """Insert an entry and add it to the totals, in the caller's transaction; returns the
-    district's new total of the indicator. A repeated event_id raises IntegrityError here and
-    the caller's transaction rolls back whole."""
+def record_entry(session: Session, **fields) -> tuple[int, int]:
+    """Insert an entry and add it to the totals, in the caller's transaction; returns (the new
+    entry's id, the district's new total of the indicator). A repeated event_id raises
+    IntegrityError here and the caller's transaction rolls back whole."""
     fields.setdefault("created_at", utcnow())
-    session.connection().execute(_INSERT_ENTRY, fields)
-    return _bump(session, fields["plan_id"], fields["indicator_key"], fields["district_key"],
-                 fields.get("category_key"), fields["amount"]).get("", 0)
+    fields.setdefault("message_id", None)
+    entry_id = session.connection().execute(_INSERT_ENTRY, fields).inserted_primary_key[0]
+    return entry_id, _bump(session, fields["plan_id"], fields["indicator_key"],
+                           fields["district_key"], fields.get("category_key"),
+                           fields["amount"]).get("", 0)
 
 
-def latest_entry_of(session: Session, plan_id: int, user_id: str) -> Entry | None:
-    return session.scalar(
-        select(Entry).where(Entry.plan_id == plan_id, Entry.user_id == user_id,
+def latest_entry_of(session: Session, plan_id: int, user_id: str, indicator: str | None = None,
+                    category: str | None = None) -> Entry | None:
+    """The user's latest entry not undone; of ``indicator`` (and ``category``) when named."""
+    q = select(Entry).where(Entry.plan_id == plan_id, Entry.user_id == user_id,
                             Entry.undone_at.is_(None))
-        .order_by(Entry.id.desc()).limit(1).with_for_update())
+    if indicator:
+        q = q.where(Entry.indicator_key == indicator)
+    if category:
+        q = q.where(Entry.category_key == category)
+    return session.scalar(q.order_by(Entry.id.desc()).limit(1).with_for_update())
+
+
+def own_total(session: Session, plan_id: int, user_id: str, indicator: str, district: str,
+              category: str | None) -> int:
+    """What the user has recorded so far (not undone) for the indicator (and category) in the
+    district: the base a running total ("รวม 130") is compared with."""
+    q = select(func.coalesce(func.sum(Entry.amount), 0)).where(
+        Entry.plan_id == plan_id, Entry.user_id == user_id, Entry.indicator_key == indicator,
+        Entry.district_key == district, Entry.undone_at.is_(None))
+    if category:
+        q = q.where(Entry.category_key == category)
+    return int(session.scalar(q) or 0)
+
+
+def recent_same(session: Session, plan_id: int, user_id: str, indicator: str, amount: int,
+                category: str | None, since: dt.datetime) -> Entry | None:
+    """The user's entry of the same indicator, amount and category since ``since`` (not
+    undone): a log sent twice."""
+    q = select(Entry).where(Entry.plan_id == plan_id, Entry.user_id == user_id,
+                            Entry.indicator_key == indicator, Entry.amount == amount,
+                            Entry.undone_at.is_(None), Entry.created_at >= since)
+    q = q.where(Entry.category_key == category if category else Entry.category_key.is_(None))
+    return session.scalar(q.order_by(Entry.id.desc()).limit(1))
+
+
+def entry_of_message(session: Session, plan_id: int, message_id: str) -> Entry | None:
+    """The entry a LINE message is about: the log message itself, or the bot's answer to it."""
+    entry = session.scalar(select(Entry).where(Entry.plan_id == plan_id,
+                                               Entry.message_id == message_id)
+                           .order_by(Entry.id.desc()).limit(1))
+    if entry is not None:
+        return entry
+    return session.scalar(select(Entry).join(BotMessage, BotMessage.entry_id == Entry.id)
+                          .where(BotMessage.message_id == message_id, Entry.plan_id == plan_id))
+
+
+def keep_bot_messages(session: Session, ids: list[str], chat_id: str, entry_id: int,
+                      at: dt.datetime) -> None:
+    for i in ids:
+        if 0 < len(i) <= 32 and session.get(BotMessage, i) is None:
+            session.add(BotMessage(message_id=i, chat_id=chat_id, entry_id=entry_id,
+                                   created_at=at))
+
+
+def supersede_pending(session: Session, chat_id: str, user_id: str, at: dt.datetime,
+                      resolution: str = "superseded", message_id: str | None = None
+                      ) -> list[PendingConfirmation]:
+    """Close the user's open prompts in the chat (all of them; with ``message_id`` only the
+    prompt of that message); returns those closed."""
+    q = select(PendingConfirmation).where(
+        PendingConfirmation.chat_id == chat_id, PendingConfirmation.user_id == user_id,
+        PendingConfirmation.resolved_at.is_(None), PendingConfirmation.expires_at > at)
+    if message_id is not None:
+        q = q.where(PendingConfirmation.message_id == message_id)
+    closed = []
+    for p in session.scalars(q.order_by(PendingConfirmation.id)):
+        res = session.execute(
+            update(PendingConfirmation)
+            .where(PendingConfirmation.id == p.id, PendingConfirmation.resolved_at.is_(None))
+            .values(resolved_at=at, resolution=resolution))
+        if res.rowcount == 1:
+            closed.append(p)
+    return closed
+
+
+def add_notice(session: Session, chat_id: str, text: str, at: dt.datetime) -> None:
+    session.add(ChatNotice(chat_id=chat_id, text=text, created_at=at))
+
+
+def take_notices(session: Session, chat_id: str, at: dt.datetime, limit: int = 3) -> list[str]:
+    """The chat's notices not yet carried by a reply, oldest first; marked delivered."""
+    rows = session.scalars(select(ChatNotice).where(
+        ChatNotice.chat_id == chat_id, ChatNotice.delivered_at.is_(None))
+        .order_by(ChatNotice.id).limit(limit)).all()
+    for n in rows:
+        n.delivered_at = at
+    return [n.text for n in rows]
 
 
 def undo_entry(session: Session, entry: Entry, by_event: str, at: dt.datetime) -> bool:
