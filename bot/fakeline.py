@@ -25,6 +25,7 @@ class Sent:
     messages: list[dict]
     retry_key: str | None = None
     at: float = field(default_factory=time.time)
+    sent_ids: list[str] = field(default_factory=list)   # the ids LINE gave each message
 
     @property
     def texts(self) -> list[str]:
@@ -65,6 +66,7 @@ class FakeLine:
         self.rich_menus: dict[str, dict] = {}   # id → {"request", "image", "content_type"}
         self.default_rich_menu: str | None = None
         self.rng = random.Random(7)
+        self._next_id = 470_000_000_000_000_000
         self.server = _QuietServer((host, port), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -97,6 +99,16 @@ class FakeLine:
             self.member_counts.clear(); self.quota_limit = None; self.quota_used = 0
             self.profile_status = None; self.invalid.clear()
             self.rich_menus.clear(); self.default_rich_menu = None
+
+    def new_ids(self, n: int) -> list[str]:
+        """LINE's message ids: numeric strings, unique per message (caller holds the lock)."""
+        self._next_id += n
+        return [str(self._next_id - n + k + 1) for k in range(n)]
+
+    @staticmethod
+    def sent_messages(sent: Sent) -> dict:
+        """A ReplyMessageResponse / PushMessageResponse: one id (and quote token) per message."""
+        return {"sentMessages": [{"id": i, "quoteToken": f"qt-{i}"} for i in sent.sent_ids]}
 
     # --- what tests ask ------------------------------------------------------------
     def replies_to(self, token: str) -> list[Sent]:
@@ -217,9 +229,10 @@ class FakeLine:
                         return self._send(400, {"message": "Invalid reply token"})
                     fake.used_tokens.add(token)
                     sent = Sent("reply", None, token, body.get("messages", []))
+                    sent.sent_ids = fake.new_ids(len(sent.messages))
                     fake.replies.append(sent)
                     fake.log.append(sent)
-                self._send(200, {"sentMessages": [{"id": "1"}]})
+                self._send(200, fake.sent_messages(sent))
 
             def _push(self, body: dict):
                 if fake.delay.get("push"):
@@ -242,12 +255,13 @@ class FakeLine:
                                 fake.retry_keys.add(key)
                             fake.quota_used += cost
                             sent = Sent("push", to, None, body.get("messages", []), key)
+                            sent.sent_ids = fake.new_ids(len(sent.messages))
                             fake.pushes.append(sent)
                             fake.log.append(sent)
                 if status:
                     return self._send(status, {"message": "injected" if status != 429
                                                else "You have reached your monthly limit."})
-                self._send(200, {"sentMessages": [{"id": "1"}]})
+                self._send(200, fake.sent_messages(sent))
 
             def do_GET(self):  # noqa: N802
                 with fake.lock:

@@ -61,12 +61,43 @@ def source(user: str | None, group: str | None) -> dict:
 
 def text_event(text: str, user: str | None = "Uofficer1", group: str | None = None,
                eid: str | None = None, reply_token: str | None = None,
-               redelivery: bool = False) -> dict:
+               redelivery: bool = False, message_id: str | None = None,
+               quoted: str | None = None, mentions: list[dict] | None = None) -> dict:
+    """A text message event as LINE sends it. ``quoted``: the quotedMessageId (LINE's reply-to);
+    ``mentions``: mentionees (see ``mention``)."""
     eid = eid or event_id()
+    message = {"id": message_id or eid[-12:], "type": "text", "quoteToken": f"q-{eid}",
+               "text": text}
+    if quoted:
+        message["quotedMessageId"] = quoted
+    if mentions:
+        message["mention"] = {"mentionees": mentions}
     return {"type": "message", "mode": "active", "timestamp": 1650337200000,
             "webhookEventId": eid, "deliveryContext": {"isRedelivery": redelivery},
             "source": source(user, group), "replyToken": reply_token or f"rt-{eid}",
-            "message": {"id": eid[-12:], "type": "text", "quoteToken": "q", "text": text}}
+            "message": message}
+
+
+def mention(text: str, span: str, user_id: str | None = None, is_self: bool = True) -> dict:
+    """The mentionee LINE sends for ``span`` (e.g. "@น้องพัฒน์") inside ``text``: index and
+    length count UTF-16 code units, as LINE's clients do."""
+    at = text.index(span)
+    index = len(text[:at].encode("utf-16-le")) // 2
+    m = {"index": index, "length": len(span.encode("utf-16-le")) // 2, "type": "user"}
+    if is_self:
+        m["isSelf"] = True
+    if user_id:
+        m["userId"] = user_id
+    return m
+
+
+def unsend_event(message_id: str, user: str | None = "Uofficer1", group: str | None = None,
+                 eid: str | None = None) -> dict:
+    """LINE's unsend event: no reply token."""
+    eid = eid or event_id()
+    return {"type": "unsend", "mode": "active", "timestamp": 1650337200000,
+            "webhookEventId": eid, "deliveryContext": {"isRedelivery": False},
+            "source": source(user, group), "unsend": {"messageId": message_id}}
 
 
 def other_event(kind: str, user: str | None = None, group: str | None = None, **extra) -> dict:
@@ -108,10 +139,15 @@ class Chat:
         return self.reply_to(ev)
 
     def reply_to(self, ev: dict) -> str | None:
+        sent = self.sent_to(ev)
+        return sent.text if sent else None
+
+    def sent_to(self, ev: dict):
+        """What LINE received in reply to ``ev`` (a fakeline.Sent: messages, sent_ids), or None."""
         self.app.extensions["nongpat"].line.drain()
-        got = self.fake.replies_to(ev["replyToken"])
+        got = self.fake.replies_to(ev.get("replyToken") or "")
         assert len(got) <= 1
-        return got[0].text if got else None
+        return got[0] if got else None
 
     def bind(self, group: str, district: str = "อำเภอบ้านโป่ง") -> str:
         return self.say(f"ผูกกลุ่ม {district}", user=ADMIN, group=group)
