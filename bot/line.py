@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from linebot.v3.messaging import (ApiClient, ApiException, Configuration, MessagingApi,
                                   MessagingApiBlob, ReplyMessageRequest, RichMenuRequest)
 
-from bot.messages import MAX_MESSAGES, MAX_QUICK_REPLIES, Reply, clip
+from bot.messages import MAX_MESSAGES, MAX_QUICK_REPLIES, QUOTE_LEAD, Reply, clip
 
 log = logging.getLogger(__name__)
 TIMEOUT = (3.05, 10)  # connect, read (seconds)
@@ -42,6 +42,15 @@ def to_payload(reply: Reply) -> list[dict]:
     messages: list[dict] = [{"type": "text", "text": clip(t)} for t in reply.texts]
     messages += [{"type": "flex", "altText": f.alt_text[:400], "contents": f.contents}
                  for f in reply.flex]
+    if reply.quote_token and messages:
+        # only text (and sticker) messages can quote: a Flex answer gets a short text first
+        if messages[0]["type"] != "text":
+            messages.insert(0, {"type": "text", "text": QUOTE_LEAD})
+        messages[0]["quoteToken"] = reply.quote_token
+    room = MAX_MESSAGES - len(messages)
+    if reply.notices and room < len(reply.notices):
+        messages = messages[:MAX_MESSAGES - min(len(reply.notices), MAX_MESSAGES - 1)]
+    messages += [{"type": "text", "text": clip(t)} for t in reply.notices]
     messages = messages[:MAX_MESSAGES]
     if reply.quick_replies and messages:
         items = []
@@ -110,20 +119,26 @@ class Line:
             pending = list(self._pending)
         wait(pending, timeout=timeout)
 
-    def _post(self, path: str, body: dict, headers: dict | None = None) -> None:
+    def _post(self, path: str, body: dict, headers: dict | None = None,
+              response_type: str | None = None):
         """POST a JSON body through the SDK's ApiClient (its auth, host, timeouts and
-        ApiException on any non-2xx), skipping the per-call model validation of MessagingApi."""
-        self._api().api_client.call_api(
+        ApiException on any non-2xx), skipping the per-call model validation of MessagingApi.
+        ``response_type``: the SDK model a 200 is read into (returned), else None."""
+        got = self._api().api_client.call_api(
             path, "POST", header_params={"Accept": "application/json",
                                          "Content-Type": "application/json", **(headers or {})},
-            body=body, auth_settings=["Bearer"], response_types_map={},
+            body=body, auth_settings=["Bearer"],
+            response_types_map={"200": response_type} if response_type else {},
             _request_timeout=TIMEOUT)
+        return got.data if got is not None else None
 
     # --- calls -------------------------------------------------------------------------
-    def reply(self, reply_token: str, reply: Reply, not_after: float | None = None) -> bool:
+    def reply(self, reply_token: str, reply: Reply, not_after: float | None = None,
+              on_sent=None) -> bool:
         """Reply once. ``not_after`` (time.monotonic()): past it the token has expired (LINE
-        keeps one about a minute), so a reply stuck behind a slow LINE is dropped, not sent."""
-        if not reply_token or not (reply.texts or reply.flex):
+        keeps one about a minute), so a reply stuck behind a slow LINE is dropped, not sent.
+        ``on_sent(ids)``: called with the ids LINE gave the sent messages (``sentMessages``)."""
+        if not reply_token or not (reply.texts or reply.flex or reply.notices):
             return False
         if not_after is not None and time.monotonic() > not_after:
             log.warning("reply dropped: its token expired while LINE was slow")
@@ -132,14 +147,20 @@ class Line:
             log.info("reply (not sent: no access token): %s", reply.plain)
             return False
         try:
-            self._post("/v2/bot/message/reply",
-                       {"replyToken": reply_token, "messages": to_payload(reply)})
-            return True
+            sent = self._post("/v2/bot/message/reply",
+                              {"replyToken": reply_token, "messages": to_payload(reply)},
+                              response_type="ReplyMessageResponse" if on_sent else None)
         except ApiException as exc:
             log.warning("reply failed: HTTP %s %s", exc.status, (exc.body or "")[:200])
+            return False
         except Exception as exc:  # timeouts, connection errors
             log.warning("reply failed: %s", exc)
-        return False
+            return False
+        if on_sent is not None and sent is not None:
+            ids = [m.id for m in (sent.sent_messages or []) if m.id]
+            if ids:
+                on_sent(ids)
+        return True
 
     def push(self, to: str, reply: Reply, retry_key: str) -> PushResult:
         if not self.enabled:

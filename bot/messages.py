@@ -26,6 +26,8 @@ class Reply:
     texts: list[str] = field(default_factory=list)
     flex: list[Flex] = field(default_factory=list)
     quick_replies: list[QuickReply] = field(default_factory=list)
+    quote_token: str | None = None     # quote the message answered (groups): set by the service
+    notices: list[str] = field(default_factory=list)  # carried news for the chat, sent last
 
     @classmethod
     def text(cls, *texts: str, quick_replies: list[QuickReply] | None = None) -> "Reply":
@@ -34,7 +36,10 @@ class Reply:
     @property
     def plain(self) -> str:
         """Everything a reader would see, as text (for the terminal chat and logs)."""
-        return "\n\n".join(self.texts + [f.alt_text for f in self.flex])
+        return "\n\n".join(self.texts + [f.alt_text for f in self.flex] + self.notices)
+
+
+QUOTE_LEAD = "คำตอบครับ 👇"   # a text to carry the quote when the answer is a Flex card only
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
