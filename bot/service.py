@@ -27,8 +27,9 @@ from bot.plans import ActivePlan, PlanCache
 from bot.timeutil import Clock
 from handlers.base import Context, dispatch, dispatch_postback, load_all
 from handlers.help import GREETING, HELP
+from handlers.undo import unsent
 from models import Group, LineUser, WebhookEvent, utcnow
-from models.queries import group_view, touch_user
+from models.queries import group_view, keep_bot_messages, take_notices, touch_user
 
 log = logging.getLogger(__name__)
 _TAKEN = select(WebhookEvent.__table__.c.event_id).where(
@@ -44,6 +45,30 @@ class Prepared:
     """Read and parsed before the write transaction (see Bot._prepare)."""
     active: ActivePlan
     command: Command | None         # the parse of a text message, when there is one
+    mentioned: bool = False         # the text @mentions the bot
+
+
+def strip_mentions(text: str, mention) -> tuple[str, bool]:
+    """The text without its @mention spans (LINE gives ``index``/``length`` in UTF-16 code
+    units), and whether one of them is the bot (``isSelf``). Malformed spans are left alone."""
+    if not isinstance(mention, dict) or not isinstance(mention.get("mentionees"), list):
+        return text, False
+    spans, is_self = [], False
+    for m in mention["mentionees"]:
+        if not isinstance(m, dict):
+            continue
+        i, n = m.get("index"), m.get("length")
+        if isinstance(i, int) and isinstance(n, int) and not isinstance(i, bool) and \
+                i >= 0 and n > 0:
+            spans.append((i, i + n))
+        is_self = is_self or m.get("isSelf") is True
+    if not spans:
+        return text, is_self
+    units = text.encode("utf-16-le", "surrogatepass")
+    for lo, hi in sorted(spans, reverse=True):
+        if hi * 2 <= len(units):
+            units = units[:lo * 2] + b" " + b"\x00" + units[hi * 2:]
+    return units.decode("utf-16-le", "surrogatepass"), is_self
 
 
 @dataclass
@@ -62,6 +87,11 @@ def event_key(event: dict) -> str:
 
 def _str(v) -> str | None:
     return v if isinstance(v, str) and 0 < len(v) <= 64 else None
+
+
+def _message_id(v) -> str | None:
+    """A LINE message id (a string of digits, ~18 long); anything else is not kept."""
+    return v if isinstance(v, str) and 0 < len(v) <= 32 else None
 
 
 class Bot:
@@ -112,12 +142,17 @@ class Bot:
         if result is None:
             log.info("event %s already taken: ignored", row["event_id"])
             return Outcome("duplicate")
-        reply, name_wanted, after = result
+        reply, name_wanted, after, about = result
         for fn in after:  # bookkeeping that must wait for the commit (cheap, in-process)
             fn()
         token = event.get("replyToken")
         if reply and isinstance(token, str):
-            self.line.submit(self.line.reply, token, reply, time.monotonic() + REPLY_WINDOW)
+            on_sent = None
+            if about is not None:  # keep the ids of the answer about an entry (quotes)
+                on_sent = lambda ids, chat=about[0], entry=about[1]: self._keep_sent(  # noqa: E731
+                    ids, chat, entry)
+            self.line.submit(self.line.reply, token, reply, time.monotonic() + REPLY_WINDOW,
+                             on_sent)
         if name_wanted:
             self.line.submit(self.refresh_name, user_id, group_id if stype == "group" else None)
         return Outcome("done", reply)
@@ -132,14 +167,16 @@ class Bot:
                 got = self.plans.get(s)
         active, parser = got
         command = None
+        mentioned = False
         message = event.get("message") if etype == "message" else None
         if isinstance(message, dict) and message.get("type") == "text":
             text = message.get("text")
             if isinstance(text, str):
+                text, mentioned = strip_mentions(text, message.get("mention"))
                 text = text.replace("\x00", "")  # as _route reads it
                 if len(text) <= MAX_TEXT_CHARS:
                     command = parser.parse(text)
-        return Prepared(active, command)
+        return Prepared(active, command, mentioned)
 
     def _take(self, row: dict, event: dict, etype: str, stype: str,
               group_id: str | None, user_id: str | None, pre: Prepared):
@@ -149,10 +186,16 @@ class Bot:
         with write_lock(self.engine), self.sessions() as s, s.begin():
             ctx = self._context(s, row["event_id"], stype, group_id, user_id, pre)
             reply = self._route(ctx, event, etype, pre.command)
+            if reply is not None:
+                reply.notices.extend(take_notices(s, ctx.chat_id, ctx.utcnow))
+                if ctx.in_group and isinstance(event.get("message"), dict):
+                    quote = event["message"].get("quoteToken")
+                    reply.quote_token = quote if isinstance(quote, str) and quote else None
             s.flush()  # what the handler changed through the ORM, then the claim
             s.connection().execute(_INSERT_EVENT, {
                 **row, "outcome": "replied" if reply else "silent", "received_at": utcnow()})
-            return reply, self._wants_name(ctx), list(ctx.after_commit)
+            about = (ctx.chat_id, ctx.answer_entry_id) if ctx.answer_entry_id else None
+            return reply, self._wants_name(ctx), list(ctx.after_commit), about
 
     def _taken(self, event_id: str) -> bool:
         with self.sessions() as s:
@@ -168,6 +211,7 @@ class Bot:
                       event_id=event_id, is_admin=bool(user_id and user_id in self.admins),
                       group=group)
         ctx.names = self._names
+        ctx.mentioned = pre.mentioned
         return ctx
 
     def _route(self, ctx: Context, event: dict, etype: str,
@@ -180,6 +224,8 @@ class Bot:
                 self._seen(ctx)
                 return None
             ctx.text = message["text"].replace("\x00", "")  # PostgreSQL text refuses NUL
+            ctx.message_id = _message_id(message.get("id"))
+            ctx.quoted_id = _message_id(message.get("quotedMessageId"))
             self._seen(ctx)
             if len(ctx.text) > MAX_TEXT_CHARS:
                 return None
@@ -203,7 +249,23 @@ class Bot:
             return None
         if etype == "follow" and ctx.source_type == "user":
             return Reply.text(GREETING.split("\n")[0], HELP)
+        if etype == "unsend":
+            detail = event.get("unsend") if isinstance(event.get("unsend"), dict) else {}
+            message_id = _message_id(detail.get("messageId"))
+            if message_id:
+                unsent(ctx, message_id)
+            return None
         return None
+
+    def _keep_sent(self, ids: list[str], chat_id: str, entry_id: int) -> None:
+        """The ids LINE gave the answer about an entry: quoting that answer acts on the entry.
+        Best effort: a failure loses only that shortcut (the log message itself still works)."""
+        try:
+            with write_lock(self.engine), self.sessions() as s, s.begin():
+                keep_bot_messages(s, ids, chat_id, entry_id, utcnow())
+        except (OperationalError, IntegrityError) as exc:
+            log.warning("sent message ids of entry %s not kept: %s", entry_id,
+                        exc.__class__.__name__)
 
     def _seen(self, ctx: Context) -> None:
         """Remember the user (and their district group, for 1:1 logs): an upsert, skipped when

@@ -15,7 +15,7 @@ from bot.language import PROVINCE, Command, Intent
 from bot.messages import Reply
 from bot.plan import Plan
 from models import Group, LineUser
-from models.queries import GroupView, display_name
+from models.queries import GroupView, display_name, supersede_pending
 
 Handler = Callable[["Context", Command], Reply | None]
 HANDLERS: dict[Intent, tuple[Handler, bool]] = {}
@@ -37,6 +37,11 @@ class Context:
     group: GroupView | None = None    # a snapshot; handlers that change a group load it
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict, repr=False)  # display-name cache
+    message_id: str | None = None     # LINE id of the message being answered
+    quoted_id: str | None = None      # message.quotedMessageId: the message it replies to
+    mentioned: bool = False           # the message @mentions the bot
+    answer_entry_id: int | None = None  # the entry this answer is about (its ids are kept)
+    notes: list[str] = field(default_factory=list)  # said after the answer (a prompt closed)
     _user: object = field(default=None, repr=False)
     _user_loaded: bool = field(default=False, repr=False)
 
@@ -128,16 +133,46 @@ HINT_1TO1 = ("น้องพัฒน์ยังไม่เข้าใจข
              "พิมพ์ \"วิธีใช้\" เพื่อดูคำสั่งทั้งหมดครับ")
 
 
+HINT_MENTION = ("สวัสดีครับ 🙏 น้องพัฒน์ช่วยบันทึกผลงานและดูยอดได้ครับ\n"
+                "ตัวอย่าง: บันทึก จปฐ 120 ครัวเรือน · ยอด · กำหนดส่ง\n"
+                "พิมพ์ \"วิธีใช้\" เพื่อดูคำสั่งทั้งหมดครับ")
+# commands that do not close the sender's open prompt: ยืนยัน answers it, ยกเลิก decides itself
+_KEEPS_PROMPT = frozenset({Intent.CONFIRM, Intent.UNDO})
+
+
+def supersede(ctx: Context) -> None:
+    """A later command from the same officer in the same chat closes their open prompt: a
+    prompt belongs to one message, and ยืนยัน may only ever confirm the newest one."""
+    if not ctx.user_id and not ctx.chat_id:
+        return
+    for p in supersede_pending(ctx.session, ctx.chat_id, ctx.user_id or ctx.chat_id, ctx.utcnow):
+        ctx.notes.append(f"ℹ️ รายการที่รอยืนยัน \"{_short(p.text)}\" ถูกยกเลิกแล้ว "
+                         "เพราะมีคำสั่งใหม่ตามมาครับ")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def dispatch(ctx: Context, command: Command) -> Reply | None:
-    """Route a parsed message. Chatter in groups gets None: no reply, no change."""
-    if not command.understood:
-        return None if ctx.in_group else Reply.text(HINT_1TO1)
-    if command.intent not in HANDLERS:  # understood by the language, not offered yet
+    """Route a parsed message. Chatter in groups gets None: no reply, no change — unless the
+    message @mentions the bot, which always gets an answer."""
+    if not command.understood or command.intent not in HANDLERS:
+        if ctx.mentioned:
+            return Reply.text(HINT_MENTION)
         return None if ctx.in_group else Reply.text(HINT_1TO1)
     fn, admin_only = HANDLERS[command.intent]
     if admin_only and not ctx.is_admin:
         return Reply.text(NOT_ADMIN)
-    return fn(ctx, command)
+    if command.intent not in _KEEPS_PROMPT:
+        supersede(ctx)
+    reply = fn(ctx, command)
+    if reply is None and ctx.mentioned:
+        reply = Reply.text(HINT_MENTION)
+    if reply is not None and ctx.notes:
+        reply.notices.extend(ctx.notes)
+    return reply
 
 
 def dispatch_postback(ctx: Context, data: str) -> Reply | None:

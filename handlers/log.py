@@ -10,9 +10,10 @@ from bot.progress import deadline_text, district_figure, figure_text, province_f
 from handlers.base import Context, handles
 from handlers.query import unknown_district
 from models import PendingConfirmation
-from models.queries import counters, record_entry
+from models.queries import counters, own_total, recent_same, record_entry
 
 CONFIRM_MINUTES = 10
+REPEAT_MINUTES = 10      # the same log again within this many minutes is asked about
 EXAMPLES = {"jpt": "บันทึก จปฐ 120 ครัวเรือน", "tpmap": "บันทึก TPMAP 3 ครัวเรือน มิติรายได้",
             "savings": "บันทึก ออมทรัพย์ 1 กลุ่ม สัมมาชีพ"}
 MISSING_NAMES = {"amount": "จำนวน", "indicator": "ภารกิจ (จปฐ / TPMAP / ออมทรัพย์)",
@@ -69,6 +70,11 @@ def problem_reply(ctx: Context, command: Command) -> Reply | None:
                 "category-mismatch": "ประเภท/มิติที่ไม่ตรงกับภารกิจ"}[command.problem]
         return Reply.text(f"ข้อความมี{what} น้องพัฒน์จึงยังไม่บันทึกครับ "
                           f"โปรดบันทึกทีละรายการ เช่น: {ex}")
+    if command.problem == "unclear":
+        words = ", ".join(f"\"{u}\"" for u in command.unknown[:3])
+        what = f"คำว่า {words}" if words else "ข้อความนี้"
+        return Reply.text(f"น้องพัฒน์ยังไม่เข้าใจ{what} จึงยังไม่บันทึกครับ "
+                          f"โปรดพิมพ์ใหม่ให้มีภารกิจ จำนวน และหน่วย เช่น: {ex}")
     if command.problem and command.problem != "no-verb":
         return Reply.text(f"น้องพัฒน์ยังไม่แน่ใจ จึงยังไม่บันทึกครับ\nตัวอย่าง: {ex}")
     return None
@@ -125,12 +131,15 @@ def standing(ctx: Context, indicator: str, district: str, done: int | None = Non
 
 
 def record_and_answer(ctx: Context, indicator: str, amount: int, category: str | None,
-                      district: str, text: str) -> Reply:
-    done = record_entry(ctx.session, plan_id=ctx.plan_id, indicator_key=indicator,
-                        district_key=district, category_key=category, amount=amount,
-                        user_id=ctx.user_id, group_id=ctx.chat_id if ctx.in_group else None,
-                        source_type=ctx.source_type, text=text, event_id=ctx.event_id,
-                        created_at=ctx.utcnow)
+                      district: str, text: str, message_id: str | None) -> Reply:
+    """Record, and answer with the district's new standing. ``message_id``: the LINE id of the
+    message that asked for it (quoting or unsending that message acts on this entry)."""
+    entry_id, done = record_entry(
+        ctx.session, plan_id=ctx.plan_id, indicator_key=indicator, district_key=district,
+        category_key=category, amount=amount, user_id=ctx.user_id,
+        group_id=ctx.chat_id if ctx.in_group else None, source_type=ctx.source_type, text=text,
+        event_id=ctx.event_id, created_at=ctx.utcnow, message_id=message_id)
+    ctx.answer_entry_id = entry_id
     name = ctx.sender_name()
     who = f" โดย {name}" if name else ""
     lines = [f"✅ บันทึกแล้วครับ: {describe(ctx, indicator, amount, category)}{who}"]
@@ -147,32 +156,78 @@ def log(ctx: Context, command: Command) -> Reply | None:
     district, refusal = target_district(ctx, command)
     if refusal:
         return refusal
+    if getattr(command, "running_total", False):
+        return running_total(ctx, command, district)
     bad = amount_problem(ctx, command.indicator, district, command.amount)
     if bad:
         return bad
     if command.needs_confirmation or command.problem == "no-verb":
         return ask_confirmation(ctx, command, district)
+    if ctx.user_id:
+        twin = recent_same(ctx.session, ctx.plan_id, ctx.user_id, command.indicator,
+                           command.amount, command.category,
+                           ctx.utcnow - dt.timedelta(minutes=REPEAT_MINUTES))
+        if twin is not None:
+            at = f"{ctx.local(twin.created_at):%H:%M}"
+            return ask_confirmation(
+                ctx, command, district, kind="repeat",
+                lead=(f"คุณบันทึก {describe(ctx, command.indicator, command.amount, command.category)} "
+                      f"ไปแล้วเมื่อ {at} น. ข้อความนี้เป็นผลงานใหม่อีกชุดหรือส่งซ้ำครับ?"),
+                question="ถ้าเป็นผลงานใหม่ กด \"ยืนยัน\" เพื่อบันทึกเพิ่ม ถ้าส่งซ้ำ กด \"ยกเลิก\"")
     return record_and_answer(ctx, command.indicator, command.amount, command.category, district,
-                             ctx.text)
+                             ctx.text, ctx.message_id)
 
 
-def ask_confirmation(ctx: Context, command: Command, district: str) -> Reply:
+def running_total(ctx: Context, command: Command, district: str) -> Reply:
+    """"รวม 130": the officer's own total so far, not new work. Shows both figures and
+    records the difference only on ยืนยัน."""
+    ind = ctx.plan.indicator(command.indicator)
+    unit = ctx.plan.units[ind.unit].name
+    what = describe(ctx, command.indicator, 0, command.category).replace(f" 0 {unit}", "")
+    mine = own_total(ctx.session, ctx.plan_id, ctx.user_id or "", command.indicator, district,
+                     command.category) if ctx.user_id else 0
+    said = command.amount
+    if said == mine:
+        return Reply.text(f"ยอดสะสม{what}ของคุณเป็น {thai.number(mine)} {unit} อยู่แล้วครับ "
+                          "ไม่มีอะไรต้องบันทึกเพิ่ม")
+    if said < mine:
+        return Reply.text(
+            f"ยอดสะสมที่พิมพ์มา ({thai.number(said)} {unit}) น้อยกว่ายอด{what}ที่คุณบันทึกไว้แล้ว "
+            f"({thai.number(mine)} {unit}) จึงยังไม่บันทึกครับ\n"
+            f"ถ้าบันทึกเกินไป แก้ได้ด้วย \"แก้ไข {ind.aliases[0]} <จำนวนที่ถูก>\" "
+            f"หรือ \"ยกเลิก {ind.aliases[0]}\" ครับ")
+    diff = said - mine
+    bad = amount_problem(ctx, command.indicator, district, diff)
+    if bad:
+        return bad
+    return ask_confirmation(
+        ctx, command, district, kind="total", amount=diff, extra={"own": mine},
+        lead=(f"ยอดสะสม{what}ของคุณ {thai.number(mine)} → {thai.number(said)}: "
+              f"บันทึกเพิ่ม {thai.number(diff)} {unit}"))
+
+
+def ask_confirmation(ctx: Context, command: Command, district: str, *, kind: str = "unsure",
+                     amount: int | None = None, extra: dict | None = None,
+                     lead: str | None = None, question: str | None = None) -> Reply:
+    """Echo a reading back with ยืนยัน / ยกเลิก buttons; nothing is recorded until ยืนยัน."""
+    amount = command.amount if amount is None else amount
     pending = PendingConfirmation(
         user_id=ctx.user_id or ctx.chat_id, chat_id=ctx.chat_id, text=ctx.text,
-        event_id=ctx.event_id, created_at=ctx.utcnow,
+        event_id=ctx.event_id, created_at=ctx.utcnow, kind=kind, message_id=ctx.message_id,
         expires_at=ctx.utcnow + dt.timedelta(minutes=CONFIRM_MINUTES),
-        command={"indicator": command.indicator, "amount": command.amount,
-                 "category": command.category, "district": district})
+        command={"indicator": command.indicator, "amount": amount,
+                 "category": command.category, "district": district, **(extra or {})})
     ctx.session.add(pending)
     ctx.session.flush()
     notes = [f"\"{typed}\" → \"{meant}\"" for typed, meant in command.corrections]
     if command.unknown:
         notes.append("ไม่เข้าใจคำว่า " + ", ".join(f"\"{u}\"" for u in command.unknown))
-    lines = [f"น้องพัฒน์เข้าใจว่า: บันทึก {describe(ctx, command.indicator, command.amount, command.category, district)}"]
+    lines = [lead or f"น้องพัฒน์เข้าใจว่า: บันทึก "
+             f"{describe(ctx, command.indicator, amount, command.category, district)}"]
     if notes:
         lines.append("(" + "; ".join(notes) + ")")
-    lines.append(f"ถูกต้องไหมครับ? กด \"ยืนยัน\" เพื่อบันทึก หรือ \"ยกเลิก\" "
-                 f"(ภายใน {CONFIRM_MINUTES} นาที)")
+    lines.append((question or "ถูกต้องไหมครับ? กด \"ยืนยัน\" เพื่อบันทึก หรือ \"ยกเลิก\"")
+                 + f" (ภายใน {CONFIRM_MINUTES} นาที)")
     return Reply.text("\n".join(lines), quick_replies=[
         QuickReply("ยืนยัน", text="ยืนยัน", data=f"confirm:{pending.id}"),
         QuickReply("ยกเลิก", text="ยกเลิก", data=f"cancel:{pending.id}")])

@@ -33,7 +33,7 @@ def test_unsure_log_is_echoed_not_recorded_then_confirmed_by_postback(app, chat,
     assert entry_count(app) == 0
     assert "บันทึกแล้ว" in chat.send(postback("Ua", data))
     assert totals(app)[("jpt", "ban-pong", "")] == 120
-    assert "ไม่มีรายการที่รอการยืนยัน" in chat.send(postback("Ua", data))  # a second tap
+    assert "ไม่ได้บันทึกซ้ำ" in chat.send(postback("Ua", data))  # a second tap records nothing
     assert entry_count(app) == 1
 
 
