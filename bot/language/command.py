@@ -54,7 +54,11 @@ class Command:
     unknown: tuple[str, ...] = ()  # spans left unrecognised
     missing: tuple[str, ...] = ()  # slots a command still needs: "amount", "indicator", "district"
     problem: str | None = None     # "two-amounts" | "unit-mismatch" | "no-verb" | "zero" | …
+                                   # "unclear": a typed command the parser could not read; the
+                                   # words it did not understand are in ``unknown``
     candidates: tuple[int, ...] = field(default=())  # competing amounts when problem == two-amounts
+    running_total: bool = False    # LOG: the amount is the officer's own running total for the
+                                   # indicator (and category) so far (รวม, ยอดสะสม …), not new work
 
     @property
     def understood(self) -> bool:
