@@ -192,7 +192,8 @@ def main() -> None:
             time.sleep(1)
             n = int(args.rate * args.seconds)
             gids = list(groups)
-            events = [text_event(f"บันทึก จปฐ {i % 50 + 1} ครัวเรือน", f"Urate{i % 40:029d}",
+            # each officer's amounts differ (the same log twice within 10 minutes is asked about)
+            events = [text_event(f"บันทึก จปฐ {i // 40 % 2000 + 1} ครัวเรือน", f"Urate{i % 40:029d}",
                                  gids[i % len(gids)]) for i in range(n)]
             lat, st, achieved = fixed_rate(web.port, events, args.rate)
             p50, p99 = pct(lat, 50) * 1e3, pct(lat, 99) * 1e3

@@ -339,10 +339,14 @@ def make_burst(groups: dict[str, str], threads: int, per_thread: int, dup_share:
     expected: dict[str, int] = {}
     plans: list[list[tuple]] = [[] for _ in range(threads)]
     sent: list[dict] = []
+    used: set[tuple[str, int]] = set()
     for i in range(threads * per_thread):
         officer = rng.choice(officers)
         gid = home[officer]
         amount = rng.randint(1, 60)
+        while (officer, amount) in used:  # the same log twice from one officer is asked about
+            amount += 1
+        used.add((officer, amount))
         ev = text_event(f"บันทึก จปฐ {amount} ครัวเรือน", officer, gid)
         expected[groups[gid]] = expected.get(groups[gid], 0) + amount
         t = i % threads
