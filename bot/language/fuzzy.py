@@ -101,3 +101,72 @@ class Fuzzy:
         if not anchored:
             self._repair(tokens, lo, i, slots, False, budget, found)
         self._repair(tokens, j, hi, slots, False, budget, found)
+
+
+# ----------------------------------------------------------------------------- closed variants
+# Short names (จปฐ, ศกพ, TPMAP) are too short for a ratio: one letter is a third of จปฐ.  For
+# them, and for the tone marks and vowels of the longer category words, the parser builds a small
+# closed set of misspellings when it starts: one letter left out, doubled, swapped with its
+# neighbour, or replaced by a key next to it on the Kedmanee / QWERTY keyboard (or its shifted
+# twin) or by a letter that looks alike.  A variant that is itself a word of the dictionary or of
+# the lexicon, or that two names share, is dropped.
+_KEDMANEE = (("ๅ/-ภถุึคตจขช", "+๑๒๓๔ู฿๕๖๗๘๙"),
+             ("ๆไำพะัีรนยบลฃ", "๐\"ฎฑธํ๊ณฯญฐ,ฅ"),
+             ("ฟหกดเ้่าสวง", "ฤฆฏโฌ็๋ษศซ."),
+             ("ผปแอิืทมใฝ", "()ฉฮฺ์?ฒฬฦ"))
+_QWERTY = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+LOOK_ALIKE = ("ฐธรฎฏ", "ปบ", "คดต", "ขชฃ", "พฟภ", "ทห", "ถภ", "ผฝ", "ซศสษ", "ฑฒ", "ณน", "มน",
+              "ญย", "ลส", "ฤร", "อฮ", "ตฒ")
+MARK_ALIKE = ("่้๊๋", "ิีึื", "ุู", "ใไ", "ัะ", "ำา", "เแ", "โใ")
+
+
+def _neighbours() -> dict[str, set[str]]:
+    nb: dict[str, set[str]] = {}
+
+    def link(a: str, b: str) -> None:
+        if a != b and a.strip() and b.strip():
+            nb.setdefault(a, set()).add(b)
+            nb.setdefault(b, set()).add(a)
+    for plain, shifted in _KEDMANEE:
+        for row in (plain, shifted):
+            for a, b in zip(row, row[1:]):
+                link(a, b)
+        for a, b in zip(plain, shifted):
+            link(a, b)
+    for row in _QWERTY:
+        for a, b in zip(row, row[1:]):
+            link(a, b)
+    return nb
+
+
+_KEYS = _neighbours()
+_LOOKS: dict[str, set[str]] = {}
+for _group in LOOK_ALIKE:
+    for _c in _group:
+        _LOOKS.setdefault(_c, set()).update(x for x in _group if x != _c)
+_MARKS: dict[str, set[str]] = {}
+for _group in MARK_ALIKE:
+    for _c in _group:
+        _MARKS.setdefault(_c, set()).update(x for x in _group if x != _c)
+_TONES = frozenset("่้๊๋")
+
+
+def typo_variants(form: str, short: bool) -> set[str]:
+    """One-edit misspellings of ``form``.  ``short`` (a name of five letters or less): any edit;
+    otherwise only a tone mark or vowel swapped or left out, or a look-alike consonant."""
+    out: set[str] = set()
+    n = len(form)
+    for i, c in enumerate(form):
+        subs = set(_MARKS.get(c, ())) | _LOOKS.get(c, set())
+        if short:
+            subs |= _KEYS.get(c, set())
+            out.add(form[:i] + form[i + 1:])                      # left out
+            out.add(form[:i] + c + form[i:])                      # doubled
+            if i + 1 < n:
+                out.add(form[:i] + form[i + 1] + c + form[i + 2:])  # swapped
+        elif c in _TONES:
+            out.add(form[:i] + form[i + 1:])                      # tone mark left out
+        for s in subs:
+            out.add(form[:i] + s + form[i + 1:])
+    out.discard(form)
+    return {v for v in out if len(v) >= 2}

@@ -5,6 +5,8 @@ What it does, in order:
 - every space-like and control character (NBSP, ideographic space, tabs, line breaks…) → " ";
 - Thai digits ๐–๙ and full-width ASCII (１２０, ＴＰＭＡＰ) → ASCII; Latin → lower case;
 - mai yamok ๆ → " " (the word before it is already there; repeating it changes nothing);
+- lone surrogates (a broken emoji), private-use code points and U+FFFD → " "; combining marks
+  outside Thai (accents, the keycap U+20E3 of 1️⃣) out, so 1️⃣2️⃣ is 12;
 - sara am typed as nikhahit + sara aa (ํา, also with a tone mark between) → ำ;
 - "เเ" (two sara e, a common way of typing แ) → แ;
 - runs of a repeated letter (ยอดดดด, ครับบบบ, helppp) → one; doubled vowels/tone marks → one.
@@ -36,7 +38,11 @@ _TABLE[0x0E46] = " "                       # ๆ
 _TABLE[0x2212] = "-"                       # minus sign
 _TABLE[0x2013] = "-"
 _TABLE[0x2014] = "-"
-_TABLE[0xE000] = " "                       # reserved by nothing, but keep the private area quiet
+for _c in list(range(0xD800, 0xE000)) + list(range(0xE000, 0xF900)) + [0xFFFD, 0xFFFC]:
+    _TABLE[_c] = " "                       # lone surrogates, private use, replacement character
+for _c in (list(range(0x300, 0x370)) + list(range(0x1AB0, 0x1B00)) + list(range(0x1DC0, 0x1E00))
+           + list(range(0x20D0, 0x2100)) + list(range(0xFE20, 0xFE30))):
+    _TABLE[_c] = None                      # combining marks on Latin/digits, keycap 1️⃣ (U+20E3)
 _TRANS = str.maketrans(_TABLE)
 
 _SARA_AM = re.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")

@@ -20,14 +20,16 @@ left unknown inside a complete log ask for confirmation; ordinary talk is ``Comm
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from pythainlp.corpus import thai_words
 from pythainlp.tokenize import word_tokenize
 
 from bot.language.command import PROVINCE, Command, Intent, Topic
 from bot.language.dictionary import Dictionary
-from bot.language.fuzzy import Fuzzy
-from bot.language.lexicon import FILLER_SET, Entry, Lexicon
+from bot.language.fuzzy import Fuzzy, typo_variants
+from bot.language.lexicon import (AFTER_OTHER, BEFORE_OTHER, FILLER_SET, LEAD_FILLER, Entry,
+                                  Lexicon)
 from bot.language.normalize import normalise
 from bot.language.numbers import (DECIMAL, INTEGER, NUMBER_WORDS, OTHER_NUMBER,
                                   thai_words_to_int)
@@ -53,9 +55,26 @@ _NEGATIVE = re.compile(r"(?:^|[\s(:=])-[0-9]")
 _FUZZY_SLOTS_FIRST = frozenset({"cmd", "indicator", "category"})
 _NO_REMAIN = frozenset({"อีก", "เพิ่มอีก"})
 _GLUE = frozenset({"letter", "punct", "filler", "before", "after", "q", "unk"})
+# commands a typed message is answered for, even when the rest cannot be read
+_STRONG = frozenset({"log", "query", "deadline", "undo", "edit", "ranking", "history", "missing",
+                     "mine", "bind"})
+_STRONG_LOG = frozenset({"log", "edit"})      # …and for which a number is an attempt too
+# question-only topics: "วันไหน", "เมื่อไหร่" alone are group talk, "เหลือกี่วัน" is for the bot
+_WEAK_TOPIC = frozenset({"กี่วัน", "วันไหน", "เมื่อไหร่", "เมื่อไร", "วันที่เท่าไหร่", "ส่งวันไหน",
+                         "ส่งเมื่อไหร่", "ถึงวันไหน"})
+_DONE = frozenset({"แล้ว", "เรียบร้อย", "เสร็จ", "ให้", "สำเร็จ", "ไป", "ลงไป", "เข้าไป"})
+_BEFORE = frozenset(f.lower() for f in BEFORE_OTHER)
+_AFTER = frozenset(f.lower() for f in AFTER_OTHER) - {"ที่"}
+_MONTHS = frozenset(f for f in AFTER_OTHER if "." in f or f.endswith(("คม", "ยน", "พันธ์")))
+_SEPS = frozenset({"-", "/", ":", "."})
+_RANGE = re.compile(r"([1-9][0-9]*)-([1-9][0-9]*)")
+_LAUGH = re.compile(r"5{3,}")
+_PHONE = re.compile(r"(?<![0-9])0[0-9]{1,2}[ -][0-9]{3}[ -][0-9]{3,4}(?![0-9])")
+LONG_POST = 80          # characters: a post this long without a command word is not a log
 
 # item kinds (the first element of an item tuple)
 UNK, NUM, ONUM, NUMW, PUNCT, LETTER = "unk", "num", "onum", "numw", "punct", "letter"
+RANGE, LAUGH, VARIANT = "range", "laugh", "variant"
 
 
 class Parser:
@@ -72,6 +91,11 @@ class Parser:
             owners = [i.key for i in plan.indicators if i.unit == u]
             self._unit_owner[u] = owners[0] if len(owners) == 1 else None
         self._indicator_unit = {i.key: i.unit for i in plan.indicators}
+        self._variants = self._build_variants(words)
+        self._prefixes = set(self._prefixes)
+        for v in self._variants:
+            for i in range(1, len(v) + 1):
+                self._prefixes.add(v[:i])
         # names that begin with a unit word (กลุ่มออมทรัพย์): after a number, that is the unit
         self._lead_unit: dict[str, str] = {}
         unit_forms = sorted(((a.lower(), u.key) for u in plan.units.values() for a in u.aliases),
@@ -83,6 +107,32 @@ class Parser:
                         self._lead_unit[form] = uk
                         break
         word_tokenize("บันทึก จปฐ 1 ครัวเรือน", custom_dict=self.trie, engine="newmm")  # warm
+
+    def _build_variants(self, words: set[str]) -> dict[str, Entry]:
+        """Closed misspellings of the indicator and category names (see fuzzy.typo_variants)."""
+        entries = self._entries
+        found: dict[str, Entry] = {}
+        clash: set[str] = set()
+        for form, e in entries.items():
+            if e.slot not in ("indicator", "category"):
+                continue
+            base = e.form.lower()
+            if form not in (base, base.replace(" ", "")):
+                continue                      # มิติรายได้: the bare name is enough
+            bare = form.replace(".", "")
+            short = len(bare) <= 5
+            if not short and e.slot == "indicator":
+                continue                      # long names: difflib does them
+            for v in typo_variants(bare, short) | (typo_variants(form, short) if bare != form
+                                                   else set()):
+                if v in entries or v in words or v.replace(".", "") in words:
+                    continue
+                if v in found and (found[v].slot, found[v].key) != (e.slot, e.key):
+                    clash.add(v)
+                found.setdefault(v, e)
+        for v in clash:
+            del found[v]
+        return found
 
     # ------------------------------------------------------------------ tokens
     def tokens(self, text: str) -> list[str]:
@@ -107,7 +157,7 @@ class Parser:
             toks.append(t)
             spaced.append(space)
             space = False
-        entries, prefixes = self._entries, self._prefixes
+        entries, prefixes, variants = self._entries, self._prefixes, self._variants
         items: list[list] = []
         n = len(toks)
         i = 0
@@ -124,14 +174,63 @@ class Parser:
                 e = entries.get(s)
                 if e is not None:
                     best_j, best = j, (s, e)
+                elif s in variants:
+                    best_j, best = j, (s, None)
             if best is not None:
-                items.append([best[1].slot, best[1].key, best[0], best[1], spaced[i]])
+                if best[1] is None:
+                    items.append([VARIANT, "", best[0], variants[best[0]], spaced[i]])
+                else:
+                    items.append([best[1].slot, best[1].key, best[0], best[1], spaced[i]])
                 i = best_j
                 continue
             t = toks[i]
-            items.append([*self._classify(t), t, None, spaced[i]])
+            kind = self._classify(t)
+            if kind[0] == LETTER and spaced[i] and (i + 1 == n or spaced[i + 1]):
+                kind = (UNK, t)               # a letter on its own: typed, so not to be dropped
+            items.append([*kind, t, None, spaced[i]])
             i += 1
         return items
+
+    def _numbers(self, items: list[list]) -> list[list]:
+        """Glued number shapes: 081-234-5678, 20-30 (a range), 2,000.-, 0812345678, 5555."""
+        out: list[list] = []
+        n = len(items)
+        i = 0
+        while i < n:
+            it = items[i]
+            if it[0] not in (NUM, ONUM):
+                out.append(it)
+                i += 1
+                continue
+            text, j = it[2], i
+            while (j + 2 < n and items[j + 1][0] == PUNCT and items[j + 1][2] in _SEPS
+                   and not items[j + 1][4] and items[j + 2][0] in (NUM, ONUM)
+                   and not items[j + 2][4]):
+                text += items[j + 1][2] + items[j + 2][2]
+                j += 2
+            if j > i:
+                m = _RANGE.fullmatch(text)
+                if m and int(m.group(1)) < int(m.group(2)):
+                    out.append([RANGE, (int(m.group(1)), int(m.group(2))), text, None, it[4]])
+                else:
+                    out.append([ONUM, text, text, None, it[4]])
+                i = j + 1
+                continue
+            nxt = items[i + 1] if i + 1 < n else None
+            if it[0] == NUM:
+                if text[0] == "0" and len(text) >= 6:
+                    it = [ONUM, text, text, None, it[4]]          # a phone number
+                elif (nxt is not None and nxt[0] == PUNCT and not nxt[4]
+                      and nxt[2] in (".-", "-", ".--", "-.", "=")):
+                    it = [ONUM, text, text, None, it[4]]          # 2,000.- (baht)
+                elif _LAUGH.fullmatch(text):
+                    prv = items[i - 1] if i else None
+                    glued = (prv is not None and not it[4] and prv[0] != PUNCT) or (
+                        nxt is not None and not nxt[4] and nxt[0] != "unit")
+                    it = [LAUGH, (it[1], glued), text, None, it[4]]
+            out.append(it)
+            i += 1
+        return out
 
     @staticmethod
     def _classify(t: str) -> tuple[str, object]:
@@ -160,16 +259,60 @@ class Parser:
         norm = normalise(text)
         if not norm or len(norm) > MAX_COMMAND:
             return Command()
-        items = self._items(norm)
+        if "0" in norm:
+            norm = _PHONE.sub(lambda m: m.group().replace(" ", "-"), norm)
+        items = self._numbers(self._items(norm))
         corrections = self._repair(items)
         if corrections is None:
             return Command()
         negative = "-" in norm and _NEGATIVE.search(norm) is not None
-        return self._grammar(items, tuple(corrections), negative)
+        long_post = len(norm) > LONG_POST or "\n" in text.strip()
+        return self._grammar(items, tuple(corrections), negative, long_post)
 
     # ------------------------------------------------------------------ fuzzy
     def _repair(self, items: list[list]) -> list[tuple[str, str]] | None:
         """Fix unknown runs in place; returns the corrections made."""
+        fixed: list[tuple[int, str, str]] = []     # (position, as typed, understood as)
+        if any(it[0] == VARIANT for it in items):
+            strong = False
+            for k, it in enumerate(items):
+                if it[0] == "cmd" and it[1] in _STRONG:
+                    strong = True
+                elif it[0] == VARIANT:
+                    e = it[3]
+                    if strong or self._counted_next_to(items, k):
+                        fixed.append((k, it[2], e.form))
+                        items[k] = [e.slot, e.key, e.form, e, it[4]]
+                    else:
+                        items[k] = [UNK, it[2], it[2], None, it[4]]
+        more = self._repair_runs(items)
+        if not more:
+            return [(t, f) for _, t, f in fixed]
+        return [(t, f) for _, t, f in sorted(fixed + more)]
+
+    @staticmethod
+    def _counted_next_to(items: list[list], k: int) -> bool:
+        """Is item ``k`` next to a number with a unit (จปธ 20 ครัวเรือน, 3 ครัวเรือน รายไต้)?"""
+        def step(i: int, d: int) -> int:
+            i += d
+            while 0 <= i < len(items) and items[i][0] in ("filler", PUNCT, LETTER):
+                i += d
+            return i
+        n = len(items)
+        nums = (NUM, NUMW, LAUGH)
+        q = step(k, 1)
+        if q < n and items[q][0] in nums:
+            r = step(q, 1)
+            if r < n and items[r][0] == "unit":
+                return True
+        p = step(k, -1)
+        if p >= 0 and items[p][0] == "unit":
+            r = step(p, -1)
+            if r >= 0 and items[r][0] in nums:
+                return True
+        return False
+
+    def _repair_runs(self, items: list[list]) -> list[tuple[int, str, str]]:
         # a run: unknown tokens, with the stray letters and particles glued to them (no space
         # between): newmm cuts a typo into pieces that may look like particles (บันทีก →
         # บัน|ที|ก).  Spaces may separate two unknown pieces, not an unknown and a particle.
@@ -224,13 +367,17 @@ class Parser:
         corrections = []
         for a, b, form, e in sorted(fixes, key=lambda f: -f[0]):
             typed = "".join(it[2] for it in items[a:b])
+            if b < len(items) and items[b][0] == LETTER and not items[b][4]:
+                typed += items[b][2]           # สุข|ภา|ภ: the stray last letter is part of it
+                b += 1
             items[a:b] = [[e.slot, e.key, form, e, items[a][4]]]
-            corrections.append((typed, form))
+            corrections.append((a, typed, form))
         corrections.reverse()
         return corrections
 
     # ------------------------------------------------------------------ grammar
-    def _grammar(self, items: list[list], corrections: tuple, negative: bool) -> Command:
+    def _grammar(self, items: list[list], corrections: tuple, negative: bool,
+                 long_post: bool = False) -> Command:
         # number words → numbers (a run of number-word tokens is read as one number)
         merged: list[list] = []
         for it in items:
@@ -249,34 +396,77 @@ class Parser:
         if not body:
             return Command()
 
+        # the first meaningful word: request words (ขอ, รบกวน, น้องพัฒน์) and an owned-up slip
+        # (พิมพ์ผิด) may come before a command word
+        f = 0
+        while f < len(body) - 1 and ((body[f][0] == "filler" and body[f][2] in LEAD_FILLER)
+                                     or body[f][0] == "oops"):
+            f += 1
+        if not (body[f][0] == "cmd" or (body[f][0] == "province" and body[f][1] == "query")
+                or (body[f][0] in ("topic", "total") and body[f][2].startswith("ยอด"))):
+            f = 0
+        first = body[f]
+        cmd0 = first[1] if first[0] == "cmd" else None
+        if (first[0] == "province" and first[1] == "query") or (
+                first[0] in ("topic", "total") and first[2].startswith("ยอด")):
+            cmd0 = "query"                    # ยอดจังหวัด, ยอดรวมจังหวัด, ยอดคงเหลือ, ยอดสะสม
+
         # numbers: which are amounts?  (index into body)
         amounts: list[tuple[int, int]] = []   # (value, body index)
         attached: dict[int, str] = {}          # body index of a number → unit key that follows
         other_idx: set[int] = set()            # words used up by another number
         not_whole = False
+        laugh_ask = False
+        laughs: set[int] = set()               # body indices of 555 read as a number
         counted_unknown: set[int] = set()
+        lead_unit = self._lead_unit
         for k, it in enumerate(body):
             kind = it[0]
-            if kind not in (NUM, ONUM):
+            if kind not in (NUM, ONUM, LAUGH, RANGE):
                 continue
             nxt = body[k + 1] if k + 1 < len(body) else None
             prv = body[k - 1] if k else None
+            unit_next = nxt is not None and (nxt[0] == "unit" or nxt[2] in lead_unit)
+            if kind == LAUGH:
+                value, glued = it[1]
+                if unit_next or (not glued and cmd0 in _STRONG_LOG):
+                    # 555 ครัวเรือน is a number; บันทึก จปฐ 555 is asked about
+                    laugh_ask = laugh_ask or not unit_next
+                    if not unit_next:
+                        laughs.add(k)
+                    it[0], it[1] = NUM, value
+                    kind = NUM
+                else:
+                    it[0] = ONUM              # 5555, ได้อยู่5555, 555+: laughter
+                    continue
+            if kind == RANGE:
+                if (prv is not None and prv[2] in _BEFORE) or (nxt is not None
+                                                                and nxt[2] in _AFTER):
+                    it[0] = ONUM
+                    continue
+                amounts.append((it[1][0], k))  # 20-30 ครัวเรือน: ask which, never one end
+                amounts.append((it[1][1], k))
+                if nxt is not None and nxt[0] == "unit":
+                    attached[k] = nxt[1]
+                    other_idx.add(k + 1)
+                continue
             if kind == ONUM:
                 if nxt is not None and nxt[0] == "unit" and DECIMAL.fullmatch(it[2]):
                     not_whole = True
                     other_idx.add(k + 1)
-                elif nxt is not None and nxt[0] == "after":
+                elif nxt is not None and nxt[2] in _AFTER:
                     other_idx.add(k + 1)
-                if prv is not None and prv[0] == "before":
+                if prv is not None and prv[2] in _BEFORE:
                     other_idx.add(k - 1)
                 continue
             is_other = False
-            if prv is not None and (prv[0] == "before" or (
+            if prv is not None and ((prv[2] in _BEFORE and not (unit_next and prv[2] in _MONTHS))
+                                    or (
                     prv[0] == "topic" and prv[1] == "remaining" and prv[2] not in _NO_REMAIN)):
                 is_other = True
                 other_idx.add(k - 1)
             if nxt is not None:
-                if nxt[0] == "after":
+                if nxt[2] in _AFTER:
                     is_other = True
                     other_idx.add(k + 1)
                 elif nxt[0] == ONUM and not nxt[4] and nxt[2][:1] in "/:.-":
@@ -290,15 +480,14 @@ class Parser:
             if nxt is not None and nxt[0] == "unit":
                 attached[k] = nxt[1]
                 other_idx.add(k + 1)          # the unit word is used up by the number
-            elif nxt is not None and nxt[2] in self._lead_unit:
-                attached[k] = self._lead_unit[nxt[2]]   # 1 กลุ่มออมทรัพย์: กลุ่ม is the unit
+            elif nxt is not None and nxt[2] in lead_unit:
+                attached[k] = lead_unit[nxt[2]]   # 1 กลุ่มออมทรัพย์: กลุ่ม is the unit
+
+        if laughs and any(k not in laughs for _, k in amounts):
+            amounts = [a for a in amounts if a[1] not in laughs]   # …20 ครัวเรือน 555
+            laugh_ask = False
 
         # slots
-        first = body[0]
-        cmd0 = first[1] if first[0] == "cmd" else None
-        if (first[0] == "province" and first[1] == "query") or (
-                first[0] == "topic" and first[2].startswith("ยอด")):
-            cmd0 = "query"                    # ยอดจังหวัด, ยอดรวมจังหวัด, ยอดคงเหลือ
         intent_key = cmd0
         indicators: list[str] = []
         categories: list[str] = []
@@ -306,12 +495,20 @@ class Parser:
         districts: list[str] = []
         province_word = province_name = False
         topics: set[str] = set()
+        strong_topic = False
         question = as_text = False
         howto = False
+        running_total = False
+        done = False
         cmds: list[str] = []
         unknown: list[str] = []
+        oops: list[str] = []
         anchors = 0
         for k, it in enumerate(body):
+            if k < f:
+                if it[0] == "oops":
+                    oops.append(it[2])
+                continue
             slot = it[0]
             if slot == "indicator":
                 indicators.append(it[1])
@@ -332,28 +529,53 @@ class Parser:
                     province_word = True
             elif slot == "topic":
                 topics.add(it[1])
+                if it[2] not in _WEAK_TOPIC:
+                    strong_topic = True
             elif slot == "q":
                 question = True
             elif slot == "astext":
                 as_text = True
             elif slot == "cmd":
-                if k:
+                if k != f and it[2] == "ยอดรวม" and cmd0 in ("log", "logweak", "got", None):
+                    running_total = True      # บันทึก จปฐ ยอดรวม 2103 ครัวเรือน
+                elif k != f:
                     if it[1] == "howto":
                         howto = True
                     else:
                         cmds.append(it[1])
+            elif slot == "total":
+                running_total = True
+                if "ได้" in it[2] and k != f:
+                    cmds.append("got")        # รวมได้, ได้รวม
+            elif slot == "oops":
+                oops.append(it[2])
             elif slot in ("before", "after"):
                 if k not in other_idx and it[2] not in FILLER_SET:
                     unknown.append(it[2])
             elif slot == UNK:
                 unknown.append(it[2])
-            elif slot == ONUM:
-                pass
-            # fillers and numbers need nothing here
+            elif slot == "filler":
+                if it[2] in _DONE:
+                    done = True
+            # numbers need nothing here
             if slot in ("indicator", "category", "district", "province"):
                 anchors += 1
 
         named_indicator = bool(indicators or categories)
+        # a typed command word followed by something that is not Thai (ซซซ, จปธ that no repair
+        # reached): the officer tried to say something, so the answer says what was not read
+        after = body[f + 1] if f + 1 < len(body) else None
+        typo_after = (cmd0 in _STRONG and after is not None and after[0] == UNK
+                      and after[2] not in self.fuzzy.dictionary
+                      and (_SINGLE_THAI.match(after[2]) is not None or len(after[2]) <= 5))
+        word_after = (after is not None and after[0] == UNK and not typo_after)
+
+        def unclear(indicator=None, category=None, district=None, missing=()) -> Command:
+            return Command(intent=Intent.LOG, explicit=True, problem="unclear",
+                           unknown=tuple(dict.fromkeys(unknown + oops)) or ("?",),
+                           indicator=indicator, category=category, district=district,
+                           missing=tuple(missing), corrections=corrections,
+                           needs_confirmation=False)
 
         # which command?
         explicit = cmd0 is not None and cmd0 not in ("got", "howto")
@@ -362,9 +584,20 @@ class Parser:
         if cmd0 in ("logweak", "got") or cmd0 is None:
             # with a weak verb (or none), "ได้ 2 รางวัล" counts something else, not the amount
             amounts = [a for a in amounts if a[1] not in counted_unknown]
+        if cmd0 == "fix":
+            # พิมพ์ผิด ที่ถูกคือ 43: an edit with its amount, nothing else
+            if not amounts or unknown or named_indicator and len(indicators) > 1:
+                return Command()
+            intent_key = "edit"
+            cmd0 = "edit"
+        if cmd0 == "query" and amounts and (named_indicator or attached or free_units) \
+                and not question and not topics - {"total"}:
+            # ยอดรวม จปฐ 2,103 ครัวเรือน: the officer's own total, told
+            intent_key = "log"
+            running_total = True
         if cmd0 is None or cmd0 == "got":
             # no command word first: a log told in passing, a natural question, or talk
-            if howto:
+            if howto or oops:
                 return Command()
             if question or "deadline" in topics:
                 intent_key = "naturalq"
@@ -378,16 +611,35 @@ class Parser:
 
         # ---- a log
         if intent_key in ("log", "logweak", "got", "noverb"):
-            return self._log(intent_key, explicit, indicators, categories, amounts, attached,
-                             free_units, districts, province_word, unknown, corrections,
-                             negative, not_whole, howto, question, cmds)
+            if intent_key in ("got", "noverb") and not indicators:
+                # a category word alone (สุขภาพ, รายได้ …) is ordinary Thai: without a command
+                # word it is a log only in a short message that counts in the category's unit
+                owner = categories[0].split(":", 1)[0] if categories else None
+                units = [attached[k] for _, k in amounts if k in attached]
+                if (intent_key == "noverb" or long_post or not units
+                        or units[0] != self._indicator_unit.get(owner)):
+                    return Command()
+            if intent_key in ("got", "noverb") and long_post and not indicators:
+                return Command()
+            cmd = self._log(intent_key, explicit, indicators, categories, amounts, attached,
+                            free_units, districts, province_word, unknown + oops, corrections,
+                            negative, not_whole, howto, question, cmds, running_total)
+            if cmd.intent is Intent.NONE and intent_key == "log" and cmd0 in _STRONG_LOG | {
+                    "query"} and (named_indicator or attached or free_units or typo_after
+                                  or (amounts and not word_after)):
+                ind, cat, _ = self._indicator(indicators, categories, [])
+                dist, _ = self._district(districts, province_word, False)
+                return unclear(ind, cat, dist)
+            if cmd.intent is Intent.LOG and laugh_ask and not cmd.needs_confirmation:
+                cmd = replace(cmd, needs_confirmation=True)
+            return cmd
 
         intent = Intent.QUERY if intent_key == "naturalq" else _INTENTS[intent_key]
         # words from other commands inside this one are noise: a second verb is unknown
         for c in cmds:
             if intent is Intent.QUERY and c in ("query", "got", "deadline", "logweak"):
                 continue
-            if intent is Intent.EDIT and c in ("edit", "got"):
+            if intent is Intent.EDIT and c in ("edit", "got", "fix"):
                 continue
             if intent is Intent.UNDO and c in ("undo",):
                 continue
@@ -396,16 +648,25 @@ class Parser:
             if c == "got" and intent in (Intent.RANKING, Intent.MINE, Intent.HISTORY):
                 continue
             unknown.append(c)
+        if oops and intent not in (Intent.UNDO, Intent.EDIT):
+            unknown.extend(oops)
+        # a command word, then words that are all typos or names: answer, saying what was not read
+        attempt = (cmd0 in _STRONG and intent_key != "naturalq" and bool(unknown)
+                   and (typo_after or (named_indicator or districts) and not word_after
+                        and all(u not in self.fuzzy.dictionary for u in unknown)))
         if howto and intent is not Intent.HELP:
             if intent in (Intent.QUERY, Intent.EDIT, Intent.UNDO, Intent.BIND, Intent.MUTE,
                           Intent.UNMUTE, Intent.REGISTER) and not unknown and not amounts:
                 return Command(intent=Intent.HELP, explicit=explicit, corrections=corrections,
                                needs_confirmation=bool(corrections))
             return Command()
-        if unknown:
-            return Command()
         indicator, category, ind_problem = self._indicator(indicators, categories, free_units)
         district, dist_problem = self._district(districts, province_word, province_name)
+        if unknown:
+            if attempt or (intent is Intent.EDIT and cmd0 in _STRONG_LOG and amounts
+                           and not word_after):
+                return unclear(indicator, category, district)
+            return Command()
         unit = free_units[0] if free_units else None
         common = dict(explicit=explicit, corrections=corrections,
                       needs_confirmation=bool(corrections), as_text=as_text)
@@ -415,8 +676,8 @@ class Parser:
                 return Command()
             if intent_key == "naturalq":
                 # a bare question needs something it is about
-                if not (anchors or topics or "got" in cmds or cmd0 == "got" or "query" in cmds
-                        or "logweak" in cmds):
+                if not (anchors or strong_topic or "got" in cmds or cmd0 == "got"
+                        or "query" in cmds or "logweak" in cmds):
                     return Command()
                 explicit = False
                 common["explicit"] = False
@@ -445,6 +706,8 @@ class Parser:
             return Command()
         if question and intent not in (Intent.MISSING, Intent.RANKING, Intent.HELP):
             return Command()
+        if intent is Intent.REGISTER and done:
+            return Command()                  # ลงทะเบียนเรียบร้อยแล้ว: told, not asked
         return Command(intent=intent, indicator=indicator, category=category, district=district,
                        problem=ind_problem or dist_problem, **common)
 
@@ -517,8 +780,14 @@ class Parser:
 
     def _log(self, how, explicit, indicators, categories, amounts, attached, free_units,
              districts, province_word, unknown, corrections, negative, not_whole, howto,
-             question, cmds) -> Command:
+             question, cmds, running_total=False) -> Command:
         named_indicator = bool(indicators or categories)
+        if len(amounts) > 1 and named_indicator:
+            # จปฐ 35 ครัวเรือน 120 คน: a count in another unit is a detail, not a second amount
+            named, _, _ = self._indicator(indicators, categories, [])
+            expected = self._indicator_unit.get(named) if named else None
+            if expected and any(attached.get(k) == expected for _, k in amounts):
+                amounts = [a for a in amounts if attached.get(a[1]) in (None, expected)]
         if how in ("logweak", "got") and not named_indicator:
             return Command()                  # ส่งรูปให้แล้ว 2 รูป, ลงพื้นที่ 3 หมู่บ้าน
         if howto and not amounts:
@@ -555,8 +824,10 @@ class Parser:
         if how == "noverb":
             problem = problem or "no-verb"
         needs = bool(corrections) or bool(unknown) or problem in _ASK
+        if how == "got" and not unit_named:
+            needs = True                      # จปฐ ได้ 35: no unit and no command word: ask
         return Command(intent=Intent.LOG, indicator=indicator, amount=amount, unit=unit,
                        category=category, district=district, explicit=how != "noverb",
                        needs_confirmation=needs, corrections=corrections,
                        unknown=tuple(unknown), missing=tuple(missing), problem=problem,
-                       candidates=candidates)
+                       candidates=candidates, running_total=running_total)

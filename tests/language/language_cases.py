@@ -25,11 +25,12 @@ def commands() -> list[tuple]:
         if not line.strip() or line.startswith("#"):
             continue
         f = line.split("\t")
-        assert len(f) == 10, f"commands.tsv line {n}: {len(f)} columns"
-        msg, intent, ind, amt, unit, cat, dist, conf, topic, problem = f
+        assert len(f) in (10, 11), f"commands.tsv line {n}: {len(f)} columns"
+        msg, intent, ind, amt, unit, cat, dist, conf, topic, problem = f[:10]
+        total = len(f) == 11 and f[10] == "1"     # optional 11th column: running_total
         rows.append((unescape(msg), intent, _none(ind), None if amt == "-" else int(amt),
                      _none(unit), _none(cat), _none(dist), conf == "1", _none(topic),
-                     _none(problem)))
+                     _none(problem), total))
     return rows
 
 

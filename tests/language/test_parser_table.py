@@ -16,14 +16,15 @@ def test_table_sizes():
 
 
 @pytest.mark.parametrize(
-    "msg,intent,indicator,amount,unit,category,district,confirm,topic,problem", COMMANDS,
+    "msg,intent,indicator,amount,unit,category,district,confirm,topic,problem,total", COMMANDS,
     ids=[f"{i}:{row[0][:30]}" for i, row in enumerate(COMMANDS)])
 def test_command(parser, msg, intent, indicator, amount, unit, category, district, confirm,
-                 topic, problem):
+                 topic, problem, total):
     c = parser.parse(msg)
     got = (c.intent.value, c.indicator, c.amount, c.unit, c.category, c.district,
-           c.needs_confirmation, c.topic.value if c.topic else None, c.problem)
-    assert got == (intent, indicator, amount, unit, category, district, confirm, topic, problem), c
+           c.needs_confirmation, c.topic.value if c.topic else None, c.problem, c.running_total)
+    assert got == (intent, indicator, amount, unit, category, district, confirm, topic, problem,
+                   total), c
 
 
 @pytest.mark.parametrize("msg", CHATTER, ids=[f"{i}:{m[:30]}" for i, m in enumerate(CHATTER)])
