@@ -156,7 +156,7 @@ def log(ctx: Context, command: Command) -> Reply | None:
     district, refusal = target_district(ctx, command)
     if refusal:
         return refusal
-    if getattr(command, "running_total", False):
+    if command.running_total:
         return running_total(ctx, command, district)
     bad = amount_problem(ctx, command.indicator, district, command.amount)
     if bad:
