@@ -53,6 +53,8 @@ _cmd("register", "ลงทะเบียน", "register")
 # a slip owned up to (slot "oops"): filler in an undo or an edit, unknown anywhere else
 OOPS = ("พิมพ์ผิด", "พิมผิด", "บันทึกผิด", "ลงผิด", "กดผิด", "ส่งผิด", "ใส่ผิด", "คีย์ผิด",
         "ผิด", "ลงยอดผิด", "กรอกผิด", "ผิดพลาด", "ขอโทษ", "sorry")
+# set phrases that begin like a command word but are talk (slot "talk")
+TALK = ("ยอดไปเลย", "ยอดไป", "ยอดมาก", "ยอดเยี่ยม", "สุดยอด", "ยอดฝีมือ", "ยอดนิยม")
 # running-total markers (slot "total"): on a log, the number is the officer's own total so far
 TOTAL_MARKERS = ("รวม", "ยอดสะสม", "สะสม", "รวมทั้งหมด", "ทั้งหมด", "ครบแล้ว", "รวมเป็น", "รวมได้",
                  "ได้รวม", "ยอดรวมตอนนี้", "ยอดรวมล่าสุด", "ยอดรวมทั้งหมด", "รวมทั้งสิ้น",
@@ -190,6 +192,8 @@ class Lexicon:
             self._add(f, Entry("province", "query" if f.startswith("ยอด") else "word", f))
         for f in OOPS:
             self._add(f, Entry("oops", "", f))
+        for f in TALK:
+            self._add(f, Entry("talk", "", f))
         for f in TOTAL_MARKERS:
             self._add(f, Entry("total", "", f))
         for f in BEFORE_OTHER:

@@ -62,6 +62,8 @@ _STRONG_LOG = frozenset({"log", "edit"})      # …and for which a number is an 
 # question-only topics: "วันไหน", "เมื่อไหร่" alone are group talk, "เหลือกี่วัน" is for the bot
 _WEAK_TOPIC = frozenset({"กี่วัน", "วันไหน", "เมื่อไหร่", "เมื่อไร", "วันที่เท่าไหร่", "ส่งวันไหน",
                          "ส่งเมื่อไหร่", "ถึงวันไหน"})
+_HOW_MUCH = frozenset({"เท่าไหร่", "เท่าไร", "เท่าไร่", "เท่าใหร่", "เท่าไหร", "เท่าไหล่", "กี่",
+                       "แค่ไหน", "ถึงไหน", "ถึงไหนแล้ว", "เท่าใด"})
 _DONE = frozenset({"แล้ว", "เรียบร้อย", "เสร็จ", "ให้", "สำเร็จ", "ไป", "ลงไป", "เข้าไป"})
 _BEFORE = frozenset(f.lower() for f in BEFORE_OTHER)
 _AFTER = frozenset(f.lower() for f in AFTER_OTHER) - {"ที่"}
@@ -497,6 +499,7 @@ class Parser:
         topics: set[str] = set()
         strong_topic = False
         question = as_text = False
+        how_much = False
         howto = False
         running_total = False
         done = False
@@ -533,6 +536,8 @@ class Parser:
                     strong_topic = True
             elif slot == "q":
                 question = True
+                if it[2] in _HOW_MUCH:
+                    how_much = True
             elif slot == "astext":
                 as_text = True
             elif slot == "cmd":
@@ -552,7 +557,7 @@ class Parser:
             elif slot in ("before", "after"):
                 if k not in other_idx and it[2] not in FILLER_SET:
                     unknown.append(it[2])
-            elif slot == UNK:
+            elif slot == UNK or slot == "talk":
                 unknown.append(it[2])
             elif slot == "filler":
                 if it[2] in _DONE:
@@ -675,9 +680,11 @@ class Parser:
             if amounts:
                 return Command()
             if intent_key == "naturalq":
-                # a bare question needs something it is about
-                if not (anchors or strong_topic or "got" in cmds or cmd0 == "got"
-                        or "query" in cmds or "logweak" in cmds):
+                # a bare question needs something it is about: an indicator, or "how much"
+                # asked of what was done (บ้านโป่งได้เท่าไหร่แล้ว), or what is left (เหลือกี่วัน)
+                done_word = ("got" in cmds or cmd0 == "got" or "query" in cmds
+                             or "logweak" in cmds)
+                if not (named_indicator or strong_topic or (done_word and how_much)):
                     return Command()
                 explicit = False
                 common["explicit"] = False
@@ -821,6 +828,8 @@ class Parser:
             return Command()                  # talk around a command word, not a command
         if how == "noverb" and (unknown or missing):
             return Command()
+        if how in ("logweak", "got") and len(unknown) > 2:
+            return Command()                  # ส่งเบอร์ประธานกองทุน… ให้อาจารย์: talk
         if how == "noverb":
             problem = problem or "no-verb"
         needs = bool(corrections) or bool(unknown) or problem in _ASK

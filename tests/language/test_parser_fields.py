@@ -104,3 +104,59 @@ def test_number_words():
              "สองสาม": None, "ยี่": None, "เอ็ด": None, "หนึ่งสิบ": None, "พันร้อย": None}
     for words, value in cases.items():
         assert thai_words_to_int(words) == value, words
+
+
+def test_running_total(parser):
+    c = parser.parse("บันทึก จปฐ รวม 2,103 ครัวเรือน")
+    assert (c.intent, c.indicator, c.amount, c.running_total, c.explicit) == (
+        Intent.LOG, "jpt", 2103, True, True)
+    assert parser.parse("ยอดรวม จปฐ 2,103 ครัวเรือน").running_total
+    assert parser.parse("ยอดรวม จปฐ").intent is Intent.QUERY
+    assert not parser.parse("บันทึก จปฐ 120 ครัวเรือน").running_total
+    c = parser.parse("บันทึก จปฐ รวม 2103 ครัวเรือน 2200 ครัวเรือน")
+    assert c.running_total and c.problem == "two-amounts" and c.candidates == (2103, 2200)
+
+
+def test_unclear_typed_command(parser):
+    for text in ("บันทึก ซซซ 20 ครัวเรือน", "บันทึก xyz 20 ครัวเรือน", "ยกเลิก ซซซ", "ลงยอด ซซซ 5"):
+        c = parser.parse(text)
+        assert (c.intent, c.explicit, c.problem, c.amount) == (
+            Intent.LOG, True, "unclear", None), text
+        assert c.unknown, text
+    for text in ("บันทึกไว้แล้วนะ", "บันทึกการประชุมส่งให้แล้วนะครับ", "บันทึกเรียบร้อยแล้วค่ะ"):
+        assert parser.parse(text).intent is Intent.NONE, text
+
+
+def test_short_name_typos_are_confirmed(parser):
+    for typo in ("จปธ", "จปร", "จฐป", "จป", "จปฐฐ", "จบฐ"):
+        c = parser.parse(f"บันทึก {typo} 20 ครัวเรือน")
+        assert (c.indicator, c.amount, c.needs_confirmation) == ("jpt", 20, True), typo
+        assert c.corrections and c.corrections[0][0] == typo
+    c = parser.parse("บันทึก TPMAP 3 ครัวเรือน รายไต้")
+    assert c.category == "income" and ("รายไต้", "รายได้") in c.corrections
+    # outside a command, a misspelling is left alone
+    assert parser.parse("จปธ").intent is Intent.NONE
+
+
+def test_odd_code_points_never_change_the_number(parser):
+    for text in ("บันทึก จปฐ 1\ufe0f\u20e32\ufe0f\u20e3 ครัวเรือน", "บันทึก จปฐ 12\ud83d ครัวเรือน",
+                 "บันทึก จปฐ 12\ue000 ครัวเรือน", "บันทึก จปฐ 12\ufffd ครัวเรือน",
+                 "บันทึก\ud83d จปฐ 12 ครัวเรือน"):
+        c = parser.parse(text)
+        assert (c.intent, c.indicator, c.amount) == (Intent.LOG, "jpt", 12), repr(text)
+    assert normalise("1\ufe0f\u20e3\ud83d\ue000") == "1"
+
+
+def test_laughter_is_never_an_amount(parser):
+    for text in ("ได้อยู่5555", "5555+", "55555 ออมทรัพย์ได้แล้ว", "จปฐ ได้แล้ว555",
+                 "ออมทรัพย์ ได้อยู่5555"):
+        c = parser.parse(text)
+        assert c.amount is None and c.intent is Intent.NONE, text
+    assert parser.parse("บันทึก จปฐ 555 ครัวเรือน").amount == 555
+    c = parser.parse("บันทึก จปฐ 5555")
+    assert c.amount == 5555 and c.needs_confirmation
+
+
+def test_ranges_ask(parser):
+    c = parser.parse("บันทึก จปฐ 20-30 ครัวเรือน")
+    assert c.amount is None and c.problem == "two-amounts" and c.candidates == (20, 30)
