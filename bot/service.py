@@ -9,6 +9,7 @@ after the commit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -147,10 +148,8 @@ class Bot:
             fn()
         token = event.get("replyToken")
         if reply and isinstance(token, str):
-            on_sent = None
-            if about is not None:  # keep the ids of the answer about an entry (quotes)
-                on_sent = lambda ids, chat=about[0], entry=about[1]: self._keep_sent(  # noqa: E731
-                    ids, chat, entry)
+            # the ids LINE gives an answer about an entry are kept (quoting it acts on the entry)
+            on_sent = functools.partial(self._keep_sent, *about) if about else None
             self.line.submit(self.line.reply, token, reply, time.monotonic() + REPLY_WINDOW,
                              on_sent)
         if name_wanted:
@@ -257,7 +256,7 @@ class Bot:
             return None
         return None
 
-    def _keep_sent(self, ids: list[str], chat_id: str, entry_id: int) -> None:
+    def _keep_sent(self, chat_id: str, entry_id: int, ids: list[str]) -> None:
         """The ids LINE gave the answer about an entry: quoting that answer acts on the entry.
         Best effort: a failure loses only that shortcut (the log message itself still works)."""
         try:
