@@ -64,7 +64,11 @@ _WEAK_TOPIC = frozenset({"กี่วัน", "วันไหน", "เมื�
                          "ส่งเมื่อไหร่", "ถึงวันไหน"})
 _HOW_MUCH = frozenset({"เท่าไหร่", "เท่าไร", "เท่าไร่", "เท่าใหร่", "เท่าไหร", "เท่าไหล่", "กี่",
                        "แค่ไหน", "ถึงไหน", "ถึงไหนแล้ว", "เท่าใด"})
-_DONE = frozenset({"แล้ว", "เรียบร้อย", "เสร็จ", "ให้", "สำเร็จ", "ไป", "ลงไป", "เข้าไป"})
+_POLITE = LEAD_FILLER | frozenset({
+    "ค่า", "คับ", "ฮะ", "ฮับ", "งับ", "จ้า", "จ้ะ", "จ๊ะ", "จ่ะ", "จ๊า", "น้า", "ค้าบ", "คร้าบ", "ค่ะพี่",
+    "ครับพี่", "ด้วย", "หน่อย", "เลย", "รายการ", "รายการล่าสุด", "ล่าสุด", "อันล่าสุด", "อันนี้", "ที",
+    "จ้าา", "คะ?", "ครับ?", "ค่ะ!", "ครับ!", "ครัช", "เด้อ", "เน้อ", "นะจ๊ะ", "ค่ะ/ครับ"})
+_DONE = frozenset({"แล้ว", "เรียบร้อย", "เสร็จ", "สำเร็จ"})   # told as done, not asked for
 _BEFORE = frozenset(f.lower() for f in BEFORE_OTHER)
 _AFTER = frozenset(f.lower() for f in AFTER_OTHER) - {"ที่"}
 _MONTHS = frozenset(f for f in AFTER_OTHER if "." in f or f.endswith(("คม", "ยน", "พันธ์")))
@@ -467,6 +471,8 @@ class Parser:
                     prv[0] == "topic" and prv[1] == "remaining" and prv[2] not in _NO_REMAIN)):
                 is_other = True
                 other_idx.add(k - 1)
+                if unit_next:
+                    other_idx.add(k + 1)      # ผู้สูงอายุ 40 คน: the unit goes with it
             if nxt is not None:
                 if nxt[2] in _AFTER:
                     is_other = True
@@ -503,6 +509,7 @@ class Parser:
         howto = False
         running_total = False
         done = False
+        plain = False                          # an ordinary word (ไป, มี, ทำ …) among the fillers
         cmds: list[str] = []
         unknown: list[str] = []
         oops: list[str] = []
@@ -562,6 +569,8 @@ class Parser:
             elif slot == "filler":
                 if it[2] in _DONE:
                     done = True
+                if it[2] not in _POLITE:
+                    plain = True
             # numbers need nothing here
             if slot in ("indicator", "category", "district", "province"):
                 anchors += 1
@@ -570,6 +579,7 @@ class Parser:
         # a typed command word followed by something that is not Thai (ซซซ, จปธ that no repair
         # reached): the officer tried to say something, so the answer says what was not read
         after = body[f + 1] if f + 1 < len(body) else None
+        dictionary = self.fuzzy.dictionary
         typo_after = (cmd0 in _STRONG and after is not None and after[0] == UNK
                       and after[2] not in self.fuzzy.dictionary
                       and (_SINGLE_THAI.match(after[2]) is not None or len(after[2]) <= 5))
@@ -595,8 +605,7 @@ class Parser:
                 return Command()
             intent_key = "edit"
             cmd0 = "edit"
-        if cmd0 == "query" and amounts and (named_indicator or attached or free_units) \
-                and not question and not topics - {"total"}:
+        if cmd0 == "query" and amounts and named_indicator and not question and not topics:
             # ยอดรวม จปฐ 2,103 ครัวเรือน: the officer's own total, told
             intent_key = "log"
             running_total = True
@@ -629,9 +638,9 @@ class Parser:
             cmd = self._log(intent_key, explicit, indicators, categories, amounts, attached,
                             free_units, districts, province_word, unknown + oops, corrections,
                             negative, not_whole, howto, question, cmds, running_total)
-            if cmd.intent is Intent.NONE and intent_key == "log" and cmd0 in _STRONG_LOG | {
-                    "query"} and (named_indicator or attached or free_units or typo_after
-                                  or (amounts and not word_after)):
+            if cmd.intent is Intent.NONE and intent_key == "log" and cmd0 in _STRONG_LOG and (
+                    named_indicator or typo_after and all(u not in dictionary for u in unknown)
+                    or ((amounts or free_units) and not word_after)):
                 ind, cat, _ = self._indicator(indicators, categories, [])
                 dist, _ = self._district(districts, province_word, False)
                 return unclear(ind, cat, dist)
@@ -657,8 +666,8 @@ class Parser:
             unknown.extend(oops)
         # a command word, then words that are all typos or names: answer, saying what was not read
         attempt = (cmd0 in _STRONG and intent_key != "naturalq" and bool(unknown)
-                   and (typo_after or (named_indicator or districts) and not word_after
-                        and all(u not in self.fuzzy.dictionary for u in unknown)))
+                   and (typo_after or (named_indicator or districts) and not word_after)
+                   and all(u not in dictionary for u in unknown))
         if howto and intent is not Intent.HELP:
             if intent in (Intent.QUERY, Intent.EDIT, Intent.UNDO, Intent.BIND, Intent.MUTE,
                           Intent.UNMUTE, Intent.REGISTER) and not unknown and not amounts:
@@ -700,6 +709,8 @@ class Parser:
                            district=district, unit=unit, topic=topic,
                            problem=ind_problem or dist_problem, **common)
         if intent is Intent.EDIT:
+            if not amounts and (other_idx or done):
+                return Command()              # แก้เป็น 10 โมง, แก้เป็นห้อง 301: not a figure
             unit = next((attached[k] for _, k in amounts if k in attached), unit)
             return self._edit(amounts, indicator, category, unit, district, negative, common)
         if amounts:
@@ -713,8 +724,10 @@ class Parser:
             return Command()
         if question and intent not in (Intent.MISSING, Intent.RANKING, Intent.HELP):
             return Command()
-        if intent is Intent.REGISTER and done:
-            return Command()                  # ลงทะเบียนเรียบร้อยแล้ว: told, not asked
+        if intent is Intent.CONFIRM and plain:
+            return Command()                  # ยืนยันครับ ผมไปด้วย: confirming something else
+        if intent in (Intent.REGISTER, Intent.UNDO) and done:
+            return Command()                  # ลงทะเบียนเรียบร้อยแล้ว, ยกเลิกไปแล้ว: told, not asked
         return Command(intent=intent, indicator=indicator, category=category, district=district,
                        problem=ind_problem or dist_problem, **common)
 
