@@ -19,12 +19,20 @@ class Dictionary:
         self._longest = max(map(len, clean), default=0)
 
     def prefixes(self, text: str, start: int = 0) -> list[str]:
-        found = self._trie.prefixes(text[start:start + self._longest])
+        chunk = text[start:start + self._longest]
+        try:
+            found = self._trie.prefixes(chunk)
+        except UnicodeEncodeError:           # a lone surrogate (half an emoji) ends every word
+            found = self._trie.prefixes(chunk.encode("utf-8", "replace").decode("utf-8"))
+            found = [w for w in found if chunk.startswith(w)]
         found.sort(key=len)
         return found
 
     def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and word in self._trie
+        try:
+            return isinstance(word, str) and word in self._trie
+        except UnicodeEncodeError:
+            return False
 
     def __len__(self) -> int:
         return len(self._trie)
