@@ -2,8 +2,8 @@
 
 Only spans the lexicon did not recognise are tried.  A span is accepted when its difflib ratio
 to some form is at least ``THRESHOLD`` and beats the best form of any *other* meaning by
-``MARGIN``.  Forms and spans shorter than four characters are never matched (จปถ, คน, ลง are
-too close to too many things).  A single token that is itself a dictionary word is left alone:
+``MARGIN``.  Forms and spans shorter than four characters are never matched here (คน, ลง are
+too close to too many things); short names get a closed variant set instead (``typo_variants``).  A single token that is itself a dictionary word is left alone:
 newmm splits a typo into pieces that are not words (บันทืก → บัน|ทืก), a real word is not a typo.
 
 PyThaiNLP's ``spell``/``correct`` is deliberately not used: with its general dictionary it turns

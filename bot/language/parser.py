@@ -10,9 +10,16 @@ Pipeline of ``parse``:
 3. Join consecutive tokens into the longest lexicon entry (``กชช. 2ค``, ``ใคร ยัง ไม่ ส่ง``).
 4. Numbers: digits and Thai number words; a number next to a word such as หมู่/ม./วันที่ or
    บาท/โมง/%/รูป is "another number", never the amount.
-5. Unknown spans: fuzzy repair against the closed list (fuzzy.py), only when the message already
-   looks like a command (or its first span might be a misspelt command word or indicator).
-6. Grammar: the first meaningful word decides the command; the rest may come in any order.
+   Glued shapes are read here too: 081-234-5678 and 0812345678 (phones), 20-30 (a range: asked
+   about, never one end), 2,000.- and ฿300 (money), 555/5555+ (laughter unless a unit follows).
+5. Unknown spans: closed typo variants of the short names and of the category words (จปธ, จป,
+   TPMPA, รายไต้; built from the plan at start-up, accepted only after a command word or next to
+   a number with a unit), then fuzzy repair against the closed list (fuzzy.py), only when the
+   message already looks like a command (or its first span might be a misspelt command word).
+6. Grammar: the first meaningful word decides the command (request words and an owned-up slip
+   may come first: ขอยกเลิก, พิมพ์ผิด ยกเลิก); the rest may come in any order.  A log with รวม,
+   ยอดสะสม, ครบแล้ว … (or ยอด + indicator + number) is the officer's running total.  A typed
+   command word followed by an attempt the parser cannot read gives ``problem="unclear"``.
 
 Rules of confidence (see command.py): an exact parse is recorded at once; fuzzy fixes and spans
 left unknown inside a complete log ask for confirmation; ordinary talk is ``Command()``.
