@@ -73,8 +73,9 @@ def problem_reply(ctx: Context, command: Command) -> Reply | None:
     if command.problem == "unclear":
         words = ", ".join(f"\"{u}\"" for u in command.unknown[:3])
         what = f"คำว่า {words}" if words else "ข้อความนี้"
-        return Reply.text(f"น้องพัฒน์ยังไม่เข้าใจ{what} จึงยังไม่บันทึกครับ "
-                          f"โปรดพิมพ์ใหม่ให้มีภารกิจ จำนวน และหน่วย เช่น: {ex}")
+        return Reply.text(f"น้องพัฒน์ยังไม่เข้าใจ{what} จึงยังไม่ได้บันทึกหรือเปลี่ยนแปลงอะไรครับ\n"
+                          f"ตัวอย่าง: {ex} · ยอด · ยกเลิก\n"
+                          "พิมพ์ \"วิธีใช้\" เพื่อดูคำสั่งทั้งหมดครับ")
     if command.problem and command.problem != "no-verb":
         return Reply.text(f"น้องพัฒน์ยังไม่แน่ใจ จึงยังไม่บันทึกครับ\nตัวอย่าง: {ex}")
     return None
