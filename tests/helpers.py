@@ -110,8 +110,11 @@ def other_event(kind: str, user: str | None = None, group: str | None = None, **
 
 
 def body_of(*events: dict) -> bytes:
-    return json.dumps({"destination": "Ubot", "events": list(events)},
-                      ensure_ascii=False).encode()
+    body = {"destination": "Ubot", "events": list(events)}
+    try:
+        return json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate: JSON carries it as a \ud83d escape
+        return json.dumps(body).encode()
 
 
 def post(client, *events: dict, secret: str = SECRET):
