@@ -186,22 +186,14 @@ class Lexicon:
             self._add(f, Entry("topic", k, f))
         for f in QUESTION:
             self._add(f, Entry("q", "q", f))
-        for f in AS_TEXT:
-            self._add(f, Entry("astext", "", f))
         for f in PROVINCE_WORDS:   # ยอดจังหวัด: a query of the province
             self._add(f, Entry("province", "query" if f.startswith("ยอด") else "word", f))
-        for f in OOPS:
-            self._add(f, Entry("oops", "", f))
-        for f in TALK:
-            self._add(f, Entry("talk", "", f))
-        for f in TOTAL_MARKERS:
-            self._add(f, Entry("total", "", f))
-        for f in BEFORE_OTHER:
-            self._add(f, Entry("before", "", f))
-        for f in AFTER_OTHER:
-            self._add(f, Entry("after", "", f))
-        for f in FILLER:
-            self._add(f, Entry("filler", "", f))
+        # word lists whose words all mean the same to the grammar (slot, no key), in this order
+        for slot, forms in (("astext", AS_TEXT), ("oops", OOPS), ("talk", TALK),
+                            ("total", TOTAL_MARKERS), ("before", BEFORE_OTHER),
+                            ("after", AFTER_OTHER), ("filler", FILLER)):
+            for f in forms:
+                self._add(f, Entry(slot, "", f))
         # every prefix of every entry, so that joining tokens stops as soon as nothing can match
         self.prefixes: set[str] = set()
         for form in self.entries:
