@@ -23,3 +23,13 @@ def post_worker_init(worker):
     # one line per worker once its app is built (and the database set up): operators and tests
     # know when every worker serves, not only the first
     worker.log.info("worker ready (pid: %s)", worker.pid)
+
+
+def worker_exit(server, worker):
+    # a worker stopping on a graceful shutdown writes the ids of its last answers (queued a
+    # second at most, see bot.service.Bot.flush_sent) instead of dropping them
+    app = getattr(worker, "wsgi", None)
+    services = getattr(app, "extensions", {}).get("nongpat") if app is not None else None
+    if services is not None:
+        services.line.drain(timeout=5)
+        services.bot.flush_sent()

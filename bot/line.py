@@ -7,6 +7,7 @@ slow or failing LINE never delays the webhook's answer nor loses an entry.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -61,6 +62,18 @@ def to_payload(reply: Reply) -> list[dict]:
             items.append({"type": "action", "action": action})
         messages[-1] = {**messages[-1], "quickReply": {"items": items}}
     return messages
+
+
+def sent_ids(body: str | bytes | None) -> list[str]:
+    """The message ids of a ReplyMessageResponse body (``sentMessages[].id``); [] when the body
+    is not one (read by hand: it is the hot path, and a bad body costs only the quote shortcut)."""
+    try:
+        got = json.loads(body or "")
+    except ValueError:
+        return []
+    items = got.get("sentMessages") if isinstance(got, dict) else None
+    return [m["id"] for m in items if isinstance(m, dict) and isinstance(m.get("id"), str)] \
+        if isinstance(items, list) else []
 
 
 def to_sdk_messages(reply: Reply) -> list:
@@ -119,18 +132,16 @@ class Line:
             pending = list(self._pending)
         wait(pending, timeout=timeout)
 
-    def _post(self, path: str, body: dict, headers: dict | None = None,
-              response_type: str | None = None):
+    def _post(self, path: str, body: dict, headers: dict | None = None):
         """POST a JSON body through the SDK's ApiClient (its auth, host, timeouts and
         ApiException on any non-2xx), skipping the per-call model validation of MessagingApi.
-        ``response_type``: the SDK model a 200 is read into (returned), else None."""
+        Returns the response body's text."""
         got = self._api().api_client.call_api(
             path, "POST", header_params={"Accept": "application/json",
                                          "Content-Type": "application/json", **(headers or {})},
-            body=body, auth_settings=["Bearer"],
-            response_types_map={"200": response_type} if response_type else {},
+            body=body, auth_settings=["Bearer"], response_types_map={},
             _request_timeout=TIMEOUT)
-        return got.data if got is not None else None
+        return got.raw_data if got is not None else None
 
     # --- calls -------------------------------------------------------------------------
     def reply(self, reply_token: str, reply: Reply, not_after: float | None = None,
@@ -148,16 +159,15 @@ class Line:
             return False
         try:
             sent = self._post("/v2/bot/message/reply",
-                              {"replyToken": reply_token, "messages": to_payload(reply)},
-                              response_type="ReplyMessageResponse" if on_sent else None)
+                              {"replyToken": reply_token, "messages": to_payload(reply)})
         except ApiException as exc:
             log.warning("reply failed: HTTP %s %s", exc.status, (exc.body or "")[:200])
             return False
         except Exception as exc:  # timeouts, connection errors
             log.warning("reply failed: %s", exc)
             return False
-        if on_sent is not None and sent is not None:
-            ids = [m.id for m in (sent.sent_messages or []) if m.id]
+        if on_sent is not None:
+            ids = sent_ids(sent)
             if ids:
                 on_sent(ids)
         return True

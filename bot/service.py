@@ -13,11 +13,12 @@ import functools
 import hashlib
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import write_lock
@@ -38,6 +39,8 @@ _TAKEN = select(WebhookEvent.__table__.c.event_id).where(
 _INSERT_EVENT = WebhookEvent.__table__.insert()
 NAME_TTL = dt.timedelta(days=1)
 SEEN_REFRESH = dt.timedelta(minutes=5)  # last-seen group/time written at most this often
+SENT_FLUSH_SECONDS = 1.0  # the ids of the bot's answers are written at most this often
+SENT_QUEUE_MAX = 10_000
 MAX_TEXT_CHARS = 2000  # longer texts are not commands; they are recorded as seen and ignored
 
 
@@ -105,6 +108,9 @@ class Bot:
         self._seen_cache: dict[str, tuple[str | None, dt.datetime]] = {}
         self._named: dict[str, dt.datetime] = {}
         self._names: dict[str, str] = {}  # display names known to this process
+        self._sent_lock = threading.Lock()
+        self._sent_queue: list[dict] = []  # LINE ids of answers about entries, to be written
+        self._sent_timer: threading.Timer | None = None
         self.engine = sessions.kw["bind"]
 
     def warm(self) -> None:
@@ -186,7 +192,8 @@ class Bot:
             ctx = self._context(s, row["event_id"], stype, group_id, user_id, pre)
             reply = self._route(ctx, event, etype, pre.command)
             if reply is not None:
-                reply.notices.extend(take_notices(s, ctx.chat_id, ctx.utcnow))
+                if ctx.group is None or ctx.group.has_notice:
+                    reply.notices.extend(take_notices(s, ctx.chat_id, ctx.utcnow))
                 if ctx.in_group and isinstance(event.get("message"), dict):
                     quote = event["message"].get("quoteToken")
                     reply.quote_token = quote if isinstance(quote, str) and quote else None
@@ -203,8 +210,10 @@ class Bot:
     def _context(self, s: Session, event_id: str, stype: str, group_id: str | None,
                  user_id: str | None, pre: Prepared) -> Context:
         active = pre.active
-        group = group_view(s, group_id) if group_id else None
-        ctx = Context(session=s, plan=active.plan, plan_id=active.id, now=self.clock(),
+        now = self.clock()
+        group = group_view(s, group_id, user_id, now.astimezone(dt.timezone.utc)) \
+            if group_id else None
+        ctx = Context(session=s, plan=active.plan, plan_id=active.id, now=now,
                       source_type=stype if stype in ("group", "room", "user") else "unknown",
                       chat_id=group_id or user_id or "", user_id=user_id, text="",
                       event_id=event_id, is_admin=bool(user_id and user_id in self.admins),
@@ -257,14 +266,37 @@ class Bot:
         return None
 
     def _keep_sent(self, chat_id: str, entry_id: int, ids: list[str]) -> None:
-        """The ids LINE gave the answer about an entry: quoting that answer acts on the entry.
-        Best effort: a failure loses only that shortcut (the log message itself still works)."""
+        """The ids LINE gave an answer about an entry: quoting that answer acts on the entry.
+        Queued and written by one transaction a second at most per process (a quote comes
+        seconds after the answer at the earliest), so a burst of logs does not pay a second
+        write each. Best effort: what a crash loses is only that shortcut (quoting the log
+        message itself still works)."""
+        now = utcnow()
+        rows = [{"message_id": i, "chat_id": chat_id, "entry_id": entry_id, "created_at": now}
+                for i in ids if 0 < len(i) <= 32]
+        with self._sent_lock:
+            self._sent_queue.extend(rows)
+            del self._sent_queue[:-SENT_QUEUE_MAX]
+            if self._sent_timer is not None or not self._sent_queue:
+                return
+            self._sent_timer = threading.Timer(SENT_FLUSH_SECONDS, self.flush_sent)
+            self._sent_timer.daemon = True
+            self._sent_timer.start()
+
+    def flush_sent(self) -> None:
+        """Write the queued ids now (the timer's job; also at shutdown and in tests)."""
+        with self._sent_lock:
+            rows, self._sent_queue = self._sent_queue, []
+            timer, self._sent_timer = self._sent_timer, None
+        if timer is not None:
+            timer.cancel()
+        if not rows:
+            return
         try:
             with write_lock(self.engine), self.sessions() as s, s.begin():
-                keep_bot_messages(s, ids, chat_id, entry_id, utcnow())
-        except (OperationalError, IntegrityError) as exc:
-            log.warning("sent message ids of entry %s not kept: %s", entry_id,
-                        exc.__class__.__name__)
+                keep_bot_messages(s, rows)
+        except SQLAlchemyError as exc:
+            log.warning("%d sent message ids not kept: %s", len(rows), exc.__class__.__name__)
 
     def _seen(self, ctx: Context) -> None:
         """Remember the user (and their district group, for 1:1 logs): an upsert, skipped when

@@ -143,10 +143,12 @@ _KEEPS_PROMPT = frozenset({Intent.CONFIRM, Intent.UNDO})
 def supersede(ctx: Context) -> None:
     """A later command from the same officer in the same chat closes their open prompt: a
     prompt belongs to one message, and ยืนยัน may only ever confirm the newest one."""
-    if not ctx.user_id and not ctx.chat_id:
-        return
-    for p in supersede_pending(ctx.session, ctx.chat_id, ctx.user_id or ctx.chat_id, ctx.utcnow):
-        ctx.notes.append(f"ℹ️ รายการที่รอยืนยัน \"{_short(p.text)}\" ถูกยกเลิกแล้ว "
+    if (not ctx.user_id and not ctx.chat_id) or (ctx.group is not None
+                                                  and not ctx.group.has_prompt):
+        return  # known from the group's read: nothing open (the common case costs nothing)
+    for _, text in supersede_pending(ctx.session, ctx.chat_id, ctx.user_id or ctx.chat_id,
+                                     ctx.utcnow):
+        ctx.notes.append(f"ℹ️ รายการที่รอยืนยัน \"{_short(text)}\" ถูกยกเลิกแล้ว "
                          "เพราะมีคำสั่งใหม่ตามมาครับ")
 
 

@@ -165,11 +165,11 @@ def log(ctx: Context, command: Command) -> Reply | None:
     if command.needs_confirmation or command.problem == "no-verb":
         return ask_confirmation(ctx, command, district)
     if ctx.user_id:
-        twin = recent_same(ctx.session, ctx.plan_id, ctx.user_id, command.indicator,
-                           command.amount, command.category,
-                           ctx.utcnow - dt.timedelta(minutes=REPEAT_MINUTES))
-        if twin is not None:
-            at = f"{ctx.local(twin.created_at):%H:%M}"
+        twin_at = recent_same(ctx.session, ctx.plan_id, ctx.user_id, command.indicator,
+                              command.amount, command.category,
+                              ctx.utcnow - dt.timedelta(minutes=REPEAT_MINUTES))
+        if twin_at is not None:
+            at = f"{ctx.local(twin_at):%H:%M}"
             return ask_confirmation(
                 ctx, command, district, kind="repeat",
                 lead=(f"คุณบันทึก {describe(ctx, command.indicator, command.amount, command.category)} "

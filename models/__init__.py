@@ -88,6 +88,7 @@ class Entry(Base):
     __table_args__ = (
         Index("ix_entries_user_latest", "user_id", "id"),
         Index("ix_entries_message", "message_id"),
+        Index("ix_entries_user_created", "user_id", "created_at"),
         Index("ix_entries_plan_district", "plan_id", "district_key", "id"),
         Index("ix_entries_plan_created", "plan_id", "created_at"),
     )

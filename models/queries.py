@@ -76,15 +76,25 @@ def own_total(session: Session, plan_id: int, user_id: str, indicator: str, dist
     return int(session.scalar(q) or 0)
 
 
+_e = Entry.__table__
+_RECENT_SAME = {  # compiled once (the hot path of every log): with and without a category.
+    # Reads the user's entries of the last minutes through ix_entries_user_created: the cost
+    # does not grow with the user's history.
+    with_cat: select(func.max(_e.c.created_at)).where(
+        _e.c.user_id == bindparam("u"), _e.c.created_at >= bindparam("since"),
+        _e.c.plan_id == bindparam("p"), _e.c.indicator_key == bindparam("i"),
+        _e.c.amount == bindparam("a"), _e.c.undone_at.is_(None),
+        _e.c.category_key == bindparam("c") if with_cat else _e.c.category_key.is_(None))
+    for with_cat in (False, True)}
+
+
 def recent_same(session: Session, plan_id: int, user_id: str, indicator: str, amount: int,
-                category: str | None, since: dt.datetime) -> Entry | None:
-    """The user's entry of the same indicator, amount and category since ``since`` (not
-    undone): a log sent twice."""
-    q = select(Entry).where(Entry.plan_id == plan_id, Entry.user_id == user_id,
-                            Entry.indicator_key == indicator, Entry.amount == amount,
-                            Entry.undone_at.is_(None), Entry.created_at >= since)
-    q = q.where(Entry.category_key == category if category else Entry.category_key.is_(None))
-    return session.scalar(q.order_by(Entry.id.desc()).limit(1))
+                category: str | None, since: dt.datetime) -> dt.datetime | None:
+    """When the user recorded the same indicator, amount and category since ``since`` (not
+    undone), or None: a log sent twice."""
+    return session.connection().execute(_RECENT_SAME[bool(category)], {
+        "p": plan_id, "u": user_id, "i": indicator, "a": amount, "c": category,
+        "since": since}).scalar()
 
 
 def entry_of_message(session: Session, plan_id: int, message_id: str) -> Entry | None:
@@ -98,47 +108,57 @@ def entry_of_message(session: Session, plan_id: int, message_id: str) -> Entry |
                           .where(BotMessage.message_id == message_id, Entry.plan_id == plan_id))
 
 
-def keep_bot_messages(session: Session, ids: list[str], chat_id: str, entry_id: int,
-                      at: dt.datetime) -> None:
-    for i in ids:
-        if 0 < len(i) <= 32 and session.get(BotMessage, i) is None:
-            session.add(BotMessage(message_id=i, chat_id=chat_id, entry_id=entry_id,
-                                   created_at=at))
+_INSERT_BOT_MESSAGE = BotMessage.__table__.insert()
+
+
+def keep_bot_messages(session: Session, rows: list[dict]) -> None:
+    """Rows of (message_id, chat_id, entry_id, created_at): LINE's ids of the bot's answers."""
+    known = set(session.scalars(select(BotMessage.message_id).where(
+        BotMessage.message_id.in_([r["message_id"] for r in rows]))))
+    fresh = [r for r in rows if r["message_id"] not in known]
+    if fresh:
+        session.connection().execute(_INSERT_BOT_MESSAGE, fresh)
+
+
+_pc = PendingConfirmation.__table__
+_SUPERSEDE = {  # one statement, compiled once: every command of every officer runs it
+    by_message: update(_pc).where(
+        _pc.c.chat_id == bindparam("chat"), _pc.c.user_id == bindparam("user"),
+        _pc.c.resolved_at.is_(None), _pc.c.expires_at > bindparam("now"),
+        *([_pc.c.message_id == bindparam("m")] if by_message else []))
+    .values(resolved_at=bindparam("now"), resolution=bindparam("res"))
+    .returning(_pc.c.id, _pc.c.text)
+    for by_message in (False, True)}
 
 
 def supersede_pending(session: Session, chat_id: str, user_id: str, at: dt.datetime,
                       resolution: str = "superseded", message_id: str | None = None
-                      ) -> list[PendingConfirmation]:
+                      ) -> list[tuple[int, str]]:
     """Close the user's open prompts in the chat (all of them; with ``message_id`` only the
-    prompt of that message); returns those closed."""
-    q = select(PendingConfirmation).where(
-        PendingConfirmation.chat_id == chat_id, PendingConfirmation.user_id == user_id,
-        PendingConfirmation.resolved_at.is_(None), PendingConfirmation.expires_at > at)
-    if message_id is not None:
-        q = q.where(PendingConfirmation.message_id == message_id)
-    closed = []
-    for p in session.scalars(q.order_by(PendingConfirmation.id)):
-        res = session.execute(
-            update(PendingConfirmation)
-            .where(PendingConfirmation.id == p.id, PendingConfirmation.resolved_at.is_(None))
-            .values(resolved_at=at, resolution=resolution))
-        if res.rowcount == 1:
-            closed.append(p)
-    return closed
+    prompt of that message), in one statement; returns (id, text) of those closed."""
+    rows = session.connection().execute(_SUPERSEDE[message_id is not None], {
+        "chat": chat_id, "user": user_id, "now": at, "res": resolution, "m": message_id})
+    return [(r.id, r.text) for r in rows]
 
 
 def add_notice(session: Session, chat_id: str, text: str, at: dt.datetime) -> None:
     session.add(ChatNotice(chat_id=chat_id, text=text, created_at=at))
 
 
-def take_notices(session: Session, chat_id: str, at: dt.datetime, limit: int = 3) -> list[str]:
-    """The chat's notices not yet carried by a reply, oldest first; marked delivered."""
-    rows = session.scalars(select(ChatNotice).where(
-        ChatNotice.chat_id == chat_id, ChatNotice.delivered_at.is_(None))
-        .order_by(ChatNotice.id).limit(limit)).all()
-    for n in rows:
-        n.delivered_at = at
-    return [n.text for n in rows]
+_cn = ChatNotice.__table__
+_OPEN_NOTICES = select(_cn.c.id, _cn.c.text).where(
+    _cn.c.chat_id == bindparam("chat"), _cn.c.delivered_at.is_(None)).order_by(_cn.c.id).limit(3)
+_DELIVERED = update(_cn).where(_cn.c.id.in_(bindparam("ids", expanding=True))).values(
+    delivered_at=bindparam("now"))
+
+
+def take_notices(session: Session, chat_id: str, at: dt.datetime) -> list[str]:
+    """The chat's notices not yet carried by a reply (three at most, oldest first), marked
+    delivered."""
+    rows = session.connection().execute(_OPEN_NOTICES, {"chat": chat_id}).all()
+    if rows:
+        session.connection().execute(_DELIVERED, {"ids": [r.id for r in rows], "now": at})
+    return [r.text for r in rows]
 
 
 def undo_entry(session: Session, entry: Entry, by_event: str, at: dt.datetime) -> bool:
@@ -230,21 +250,32 @@ def touch_user(session: Session, user_id: str, group_id: str | None, now: dt.dat
 
 @dataclass(frozen=True)
 class GroupView:
-    """What a message needs to know of its group (read with one Core query, no ORM state)."""
+    """What a message needs to know of its group (read with one Core query, no ORM state),
+    and whether the sender has a prompt open there and the chat a notice waiting: the common
+    message then needs no statement to close prompts or collect notices."""
     group_id: str
     scope: str | None
     district_key: str | None
     muted: bool
+    has_prompt: bool = True
+    has_notice: bool = True
 
 
 _g = Group.__table__
-_GROUP = select(_g.c.group_id, _g.c.scope, _g.c.district_key, _g.c.muted).where(
-    _g.c.group_id == bindparam("g"))
+_OPEN_PROMPT = select(_pc.c.id).where(
+    _pc.c.chat_id == _g.c.group_id, _pc.c.user_id == bindparam("u"),
+    _pc.c.resolved_at.is_(None), _pc.c.expires_at > bindparam("now")).exists()
+_NOTICE = select(_cn.c.id).where(_cn.c.chat_id == _g.c.group_id,
+                                 _cn.c.delivered_at.is_(None)).exists()
+_GROUP = select(_g.c.group_id, _g.c.scope, _g.c.district_key, _g.c.muted,
+                _OPEN_PROMPT, _NOTICE).where(_g.c.group_id == bindparam("g"))
 
 
-def group_view(session: Session, group_id: str) -> GroupView | None:
-    row = session.connection().execute(_GROUP, {"g": group_id}).first()
-    return GroupView(*row) if row else None
+def group_view(session: Session, group_id: str, user_id: str | None,
+               now: dt.datetime) -> GroupView | None:
+    row = session.connection().execute(
+        _GROUP, {"g": group_id, "u": user_id or "", "now": now}).first()
+    return GroupView(*row[:4], bool(row[4]), bool(row[5])) if row else None
 
 
 def get_group(session: Session, group_id: str) -> Group | None:

@@ -59,6 +59,7 @@ def make_app(database_url, fake_line):
     yield make
     for app in apps:
         app.extensions["nongpat"].line.drain()
+        app.extensions["nongpat"].bot.flush_sent()
         app.extensions["nongpat"].engine.dispose()
     assert not fake_line.invalid, f"LINE would refuse these messages: {fake_line.invalid}"
 

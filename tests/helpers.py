@@ -146,8 +146,11 @@ class Chat:
         return sent.text if sent else None
 
     def sent_to(self, ev: dict):
-        """What LINE received in reply to ``ev`` (a fakeline.Sent: messages, sent_ids), or None."""
-        self.app.extensions["nongpat"].line.drain()
+        """What LINE received in reply to ``ev`` (a fakeline.Sent: messages, sent_ids), or None.
+        The ids of the bot's answers are written now (the bot batches them a second at most)."""
+        svc = self.app.extensions["nongpat"]
+        svc.line.drain()
+        svc.bot.flush_sent()
         got = self.fake.replies_to(ev.get("replyToken") or "")
         assert len(got) <= 1
         return got[0] if got else None

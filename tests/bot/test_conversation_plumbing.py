@@ -128,3 +128,29 @@ def test_unsend_takes_the_entry_back_and_the_next_reply_in_that_chat_says_so(app
     chat.send(unsend_event(log["message"]["id"], user="Ub", group=G))
     chat.send(unsend_event(log["message"]["id"], user="Ua", group=G))
     assert totals(app)[("jpt", "ban-pong", "")] == 5
+
+
+def test_the_answers_ids_are_written_within_seconds_without_being_asked(app, chat, fake_line):
+    import time
+    chat.bind(G)
+    ev = text_event("บันทึก จปฐ 20 ครัวเรือน", user="Ua", group=G)
+    from tests.helpers import post
+    post(chat.client, ev)
+    app.extensions["nongpat"].line.drain()   # the reply is at LINE; its ids are only queued
+    deadline = time.monotonic() + 5
+    reads = app.extensions["nongpat"].bot.read_sessions  # a snapshot that takes no write lock
+    while True:
+        with reads() as s:
+            if s.scalar(select(func.count()).select_from(BotMessage)):
+                break
+        assert time.monotonic() < deadline, "the queued ids were never written"
+        time.sleep(0.05)
+    assert fake_line.replies_to(ev["replyToken"])[0].sent_ids
+
+
+def test_sent_ids_are_read_from_a_reply_response_and_junk_gives_none():
+    from bot.line import sent_ids
+    assert sent_ids('{"sentMessages": [{"id": "461230966842064897", "quoteToken": "q"}]}') == [
+        "461230966842064897"]
+    for junk in (None, "", "{", "[]", '{"sentMessages": {}}', '{"sentMessages": [{"id": 1}]}'):
+        assert sent_ids(junk) == []

@@ -1,5 +1,6 @@
 """the conversation around the numbers: LINE message ids of logs and of the bot's answers,
-the kind and message of a pending prompt, notices carried by the next reply
+the kind and message of a pending prompt, notices carried by the next reply, and an index on
+(user_id, created_at) for "the same log sent twice within 10 minutes"
 
 Revision ID: 0003
 Revises: 0002
@@ -17,6 +18,7 @@ def upgrade() -> None:
     with op.batch_alter_table("entries") as batch:
         batch.add_column(sa.Column("message_id", sa.String(length=32), nullable=True))
     op.create_index("ix_entries_message", "entries", ["message_id"])
+    op.create_index("ix_entries_user_created", "entries", ["user_id", "created_at"])
     with op.batch_alter_table("pending_confirmations") as batch:
         batch.add_column(sa.Column("kind", sa.String(length=16), nullable=True))
         batch.add_column(sa.Column("message_id", sa.String(length=32), nullable=True))
@@ -48,6 +50,7 @@ def downgrade() -> None:
     with op.batch_alter_table("pending_confirmations") as batch:
         batch.drop_column("message_id")
         batch.drop_column("kind")
+    op.drop_index("ix_entries_user_created", table_name="entries")
     op.drop_index("ix_entries_message", table_name="entries")
     with op.batch_alter_table("entries") as batch:
         batch.drop_column("message_id")
