@@ -189,7 +189,8 @@ class Line:
         except Exception as exc:  # timeout or connection: unknown outcome; the key makes a retry safe
             return PushResult("retry", None, str(exc)[:200])
 
-    def display_name(self, user_id: str, group_id: str | None = None) -> str | None:
+    def display_name(self, user_id: str, group_id: str | None = None,
+                     room_id: str | None = None) -> str | None:
         if not self.enabled or not user_id:
             return None
         try:

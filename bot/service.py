@@ -159,7 +159,8 @@ class Bot:
             self.line.submit(self.line.reply, token, reply, time.monotonic() + REPLY_WINDOW,
                              on_sent)
         if name_wanted:
-            self.line.submit(self.refresh_name, user_id, group_id if stype == "group" else None)
+            self.line.submit(self.refresh_name, user_id, group_id if stype == "group" else None,
+                             group_id if stype == "room" else None)
         return Outcome("done", reply)
 
     def _prepare(self, event: dict, etype: str) -> Prepared:
@@ -328,9 +329,10 @@ class Bot:
         self._named[ctx.user_id] = utcnow()  # one fetch in flight per user
         return True
 
-    def refresh_name(self, user_id: str, group_id: str | None) -> None:
+    def refresh_name(self, user_id: str, group_id: str | None, room_id: str | None = None
+                     ) -> None:
         """Cache the LINE display name; a failure leaves the log as it is."""
-        name = self.line.display_name(user_id, group_id)
+        name = self.line.display_name(user_id, group_id, room_id)
         try:
             with write_lock(self.engine), self.sessions() as s, s.begin():
                 user = s.get(LineUser, user_id)
