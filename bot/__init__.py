@@ -21,6 +21,8 @@ class Services:
     read_sessions: sessionmaker[Session]   # reads only: never takes SQLite's write lock
     line: "Line"  # noqa: F821
     bot: "Bot"  # noqa: F821
+    spool: "Spool" = None  # noqa: F821  events kept on disk while the database refuses
+    drainer: "Drainer" = None  # noqa: F821  applies them when it is back
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -35,19 +37,29 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["CLOCK"] = clock_from_env(os.environ.get("BOT_TODAY"))
     if test_config:
         app.config.update(test_config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.logs import configure_logging
+    configure_logging(app.config.get("LOG_FORMAT"))
 
     engine = make_engine(app.config["DATABASE_URL"])
     if app.config.get("SETUP_DATABASE", True):
         ensure_database(engine, app.config["PLAN_FILE"])
     sessions = make_sessionmaker(engine)
-    line = Line(app.config["LINE_API_BASE_URL"], app.config["LINE_CHANNEL_ACCESS_TOKEN"])
+    line = Line(app.config["LINE_API_BASE_URL"], app.config["LINE_CHANNEL_ACCESS_TOKEN"],
+                data_base_url=app.config["LINE_API_DATA_BASE_URL"])
     read_sessions = make_read_sessionmaker(engine)
     bot = Bot(sessions, line, app.config["CLOCK"], app.config["ADMIN_LINE_USER_IDS"],
               read_sessions)
-    app.extensions["nongpat"] = Services(engine, sessions, read_sessions, line, bot)
+    from bot.spool import Drainer, Spool
+    from bot.webhook import try_setup
+    spool = Spool(app.config["SPOOL_DIR"])
+    drainer = Drainer(spool, lambda event: bot.handle_event(event, late=True),
+                      ready=lambda: try_setup(app))
+    app.extensions["nongpat"] = Services(engine, sessions, read_sessions, line, bot, spool,
+                                         drainer)
     if app.config.get("SETUP_DATABASE", True):
         bot.warm()
+    if spool.pending():  # events kept by an earlier process (or another worker)
+        drainer.wake()
 
     app.register_blueprint(webhook.bp)
     app.register_blueprint(api.bp)

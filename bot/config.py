@@ -24,7 +24,13 @@ def from_env() -> dict:
         "LINE_CHANNEL_SECRET": os.environ.get("LINE_CHANNEL_SECRET") or None,
         "LINE_CHANNEL_ACCESS_TOKEN": os.environ.get("LINE_CHANNEL_ACCESS_TOKEN") or None,
         "LINE_API_BASE_URL": os.environ.get("LINE_API_BASE_URL") or "https://api.line.me",
+        # content uploads (the rich-menu image) go to LINE's data host
+        "LINE_API_DATA_BASE_URL": os.environ.get("LINE_API_DATA_BASE_URL")
+        or "https://api-data.line.me",
         "ADMIN_LINE_USER_IDS": frozenset(a.strip() for a in admins.split(",") if a.strip()),
         "DASHBOARD_TOKEN": os.environ.get("DASHBOARD_TOKEN") or None,
+        # events kept on this node's disk while the database refuses them (bot/spool.py)
+        "SPOOL_DIR": os.environ.get("SPOOL_DIR") or str(ROOT / "instance" / "spool"),
+        "LOG_FORMAT": (os.environ.get("LOG_FORMAT") or "text").strip().lower(),
         "MAX_CONTENT_LENGTH": 1024 * 1024,  # LINE's webhook bodies are small; 413 above 1 MB
     }

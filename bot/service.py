@@ -15,10 +15,15 @@ import json
 import logging
 import threading
 import time
+import traceback
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (DBAPIError, IntegrityError, OperationalError, SQLAlchemyError,
+                            TimeoutError as PoolTimeout)
+
+from bot import thai
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import write_lock
@@ -30,8 +35,9 @@ from bot.timeutil import Clock
 from handlers.base import Context, dispatch, dispatch_postback, load_all
 from handlers.help import GREETING, HELP
 from handlers.undo import unsent
-from models import Group, LineUser, WebhookEvent, utcnow
-from models.queries import group_view, keep_bot_messages, take_notices, touch_user
+from models import FailedEvent, Group, LineUser, WebhookEvent, utcnow
+from models.queries import (add_notice, group_view, keep_bot_messages, record_failure,
+                            resolve_failure, take_notices, touch_user)
 
 log = logging.getLogger(__name__)
 _TAKEN = select(WebhookEvent.__table__.c.event_id).where(
@@ -77,8 +83,20 @@ def strip_mentions(text: str, mention) -> tuple[str, bool]:
 
 @dataclass
 class Outcome:
-    status: str                     # done | duplicate | ignored
+    status: str                     # recorded | replied | silent | duplicate | failed
     reply: Reply | None = None
+
+
+APOLOGY = ("ขออภัยครับ ระบบขัดข้อง ยังไม่ได้บันทึกหรือทำตามข้อความนี้ 🙏\n"
+           "ข้อความถูกเก็บไว้แล้ว ผู้ดูแลระบบจะนำไปบันทึกให้เมื่อแก้ไขเสร็จ ไม่ต้องพิมพ์ซ้ำครับ "
+           "(ตรวจสอบภายหลังได้ด้วยคำสั่ง \"ของฉัน\")")
+
+
+def database_down(exc: BaseException) -> bool:
+    """The database refused or dropped us (not a bug of ours): the caller keeps the event."""
+    if isinstance(exc, (OperationalError, PoolTimeout)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(getattr(exc, "connection_invalidated", False))
 
 
 def event_key(event: dict) -> str:
@@ -111,6 +129,7 @@ class Bot:
         self._sent_lock = threading.Lock()
         self._sent_queue: list[dict] = []  # LINE ids of answers about entries, to be written
         self._sent_timer: threading.Timer | None = None
+        self.outcomes: Counter[str] = Counter()  # events by outcome since this process started
         self.engine = sessions.kw["bind"]
 
     def warm(self) -> None:
@@ -120,7 +139,15 @@ class Bot:
             parser.parse("บันทึก จปฐ 1 ครัวเรือน")
 
     # --- webhook events --------------------------------------------------------------
-    def handle_event(self, event: dict) -> Outcome:
+    def handle_event(self, event: dict, *, late: bool = False) -> Outcome:
+        """Take one event: at most one effect, then the reply. ``late``: the event comes from
+        the spool or a replay, so its reply token may have expired (judged by its timestamp);
+        an entry recorded then is announced with the next reply in its chat instead.
+
+        A handler that raises (our bug) leaves nothing behind (its transaction rolls back);
+        the event is stored in ``failed_events`` to be replayed after the fix, and the officer
+        gets an apology. A database that refuses raises to the caller (the webhook spools)."""
+        started = time.perf_counter()
         source = event.get("source") if isinstance(event.get("source"), dict) else {}
         stype = _str(source.get("type")) or "unknown"
         group_id = _str(source.get("groupId")) or _str(source.get("roomId"))
@@ -134,10 +161,34 @@ class Bot:
             timestamp_ms=ts if isinstance(ts, int) and not isinstance(ts, bool)
             and 0 <= ts < 2**62 else None,
             redelivery=bool(isinstance(delivery, dict) and delivery.get("isRedelivery") is True))
+        # how long the reply token still holds: a fresh event has the whole window
+        window = REPLY_WINDOW
+        if late:
+            age = time.time() - row["timestamp_ms"] / 1000 if row["timestamp_ms"] else 1e9
+            window = REPLY_WINDOW - age
+        try:
+            outcome = self._handle(event, row, etype, stype, group_id, user_id, window,
+                                   "replayed" if late else
+                                   "redelivered" if row["redelivery"] else None)
+        except Exception as exc:
+            if database_down(exc):
+                raise
+            outcome = self._failed(event, row, etype, exc, window)
+        self.outcomes[outcome.status] += 1
+        log.info("event %s chat=%s outcome=%s ms=%.1f", row["event_id"], group_id or user_id,
+                 outcome.status, (time.perf_counter() - started) * 1000,
+                 extra={"fields": {"event_id": row["event_id"], "chat": group_id or user_id,
+                                   "type": etype, "outcome": outcome.status,
+                                   "ms": round((time.perf_counter() - started) * 1000, 1)}})
+        return outcome
+
+    def _handle(self, event: dict, row: dict, etype: str, stype: str, group_id: str | None,
+                user_id: str | None, window: float, again: str | None) -> Outcome:
         pre = self._prepare(event, etype)
         for attempt in range(3):
             try:
-                result = self._take(row, event, etype, stype, group_id, user_id, pre)
+                result = self._take(row, event, etype, stype, group_id, user_id, pre,
+                                    expired=window <= 0, again=again)
                 break
             except IntegrityError:
                 if self._taken(row["event_id"]):  # a redelivery or a concurrent twin won
@@ -147,21 +198,57 @@ class Bot:
                     raise
                 log.warning("event %s: conflict, retrying", row["event_id"])
         if result is None:
-            log.info("event %s already taken: ignored", row["event_id"])
             return Outcome("duplicate")
         reply, name_wanted, after, about = result
         for fn in after:  # bookkeeping that must wait for the commit (cheap, in-process)
             fn()
         token = event.get("replyToken")
-        if reply and isinstance(token, str):
+        if reply and isinstance(token, str) and window > 0:
             # the ids LINE gives an answer about an entry are kept (quoting it acts on the entry)
             on_sent = functools.partial(self._keep_sent, *about) if about else None
-            self.line.submit(self.line.reply, token, reply, time.monotonic() + REPLY_WINDOW,
-                             on_sent)
+            self.line.submit(self.line.reply, token, reply, time.monotonic() + window, on_sent)
         if name_wanted:
             self.line.submit(self.refresh_name, user_id, group_id if stype == "group" else None,
                              group_id if stype == "room" else None)
-        return Outcome("done", reply)
+        return Outcome("recorded" if about else "replied" if reply else "silent", reply)
+
+    def _failed(self, event: dict, row: dict, etype: str, exc: Exception,
+                window: float) -> Outcome:
+        """A handler raised: keep the event whole (its transaction already rolled back), and
+        apologise while the reply token holds. Raises when the database refuses this too."""
+        log.error("event %s failed: %s", row["event_id"], exc.__class__.__name__,
+                  exc_info=(type(exc), exc, exc.__traceback__))
+        message = event.get("message") if isinstance(event.get("message"), dict) else {}
+        text = message.get("text") if isinstance(message.get("text"), str) else None
+        error = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        with write_lock(self.engine), self.sessions() as s, s.begin():
+            record_failure(s, row["event_id"], etype[:32], row["group_id"] or row["user_id"],
+                           row["user_id"], text and text.replace("\x00", ""),
+                           json.dumps(event, ensure_ascii=False), error[-8000:], utcnow())
+        token = event.get("replyToken")
+        if isinstance(token, str) and window > 0 and etype in ("message", "postback"):
+            self.line.submit(self.line.reply, token, Reply.text(APOLOGY),
+                             time.monotonic() + window)
+        return Outcome("failed")
+
+    def replay_failed(self, event_id: str) -> str:
+        """Process a failed event again (after a fix): ``replayed`` when it took effect now,
+        ``duplicate`` when it had taken effect meanwhile (a redelivery), ``failed`` when it
+        raised again, ``unknown`` / the earlier status when there is nothing to replay."""
+        with self.read_sessions() as s:
+            failed = s.get(FailedEvent, event_id)
+            if failed is None:
+                return "unknown"
+            if failed.status != "failed":
+                return failed.status
+            raw = json.loads(failed.raw)
+        outcome = self.handle_event(raw, late=True)
+        if outcome.status == "failed":
+            return "failed"
+        status = "duplicate" if outcome.status == "duplicate" else "replayed"
+        with write_lock(self.engine), self.sessions() as s, s.begin():
+            resolve_failure(s, event_id, status, utcnow())
+        return status
 
     def _prepare(self, event: dict, etype: str) -> Prepared:
         """What needs no write lock, done before taking it: the plan (cached; a read snapshot
@@ -185,7 +272,9 @@ class Bot:
         return Prepared(active, command, mentioned)
 
     def _take(self, row: dict, event: dict, etype: str, stype: str,
-              group_id: str | None, user_id: str | None, pre: Prepared):
+              group_id: str | None, user_id: str | None, pre: Prepared,
+              expired: bool = False, again: str | None = None):
+        """``again``: the event may be one that failed before — mark it so if it is."""
         """One transaction: act, then claim the event id with the outcome. Raises
         IntegrityError (all rolled back) when the id — or the entry's — was taken before: a
         redelivery does the work once more and throws it away, the common case pays nothing."""
@@ -198,9 +287,19 @@ class Bot:
                 if ctx.in_group and isinstance(event.get("message"), dict):
                     quote = event["message"].get("quoteToken")
                     reply.quote_token = quote if isinstance(quote, str) and quote else None
+            if expired and reply is not None and ctx.answer_entry_id and reply.texts:
+                # applied after its reply token expired (spool, replay): the chat hears of it
+                # with the next reply there, not with a push that costs quota
+                when = thai.date_time(ctx.local(dt.datetime.fromtimestamp(
+                    row["timestamp_ms"] / 1000, dt.timezone.utc))) if row["timestamp_ms"] else ""
+                add_notice(s, ctx.chat_id, f"⏱ ข้อความที่ส่งเมื่อ {when} ระหว่างระบบขัดข้อง "
+                           f"บันทึกให้แล้วครับ:\n{reply.texts[0]}", ctx.utcnow)
+            if again:
+                resolve_failure(s, row["event_id"], again, ctx.utcnow)
             s.flush()  # what the handler changed through the ORM, then the claim
             s.connection().execute(_INSERT_EVENT, {
-                **row, "outcome": "replied" if reply else "silent", "received_at": utcnow()})
+                **row, "outcome": ("recorded" if ctx.answer_entry_id else
+                                   "replied" if reply else "silent"), "received_at": utcnow()})
             about = (ctx.chat_id, ctx.answer_entry_id) if ctx.answer_entry_id else None
             return reply, self._wants_name(ctx), list(ctx.after_commit), about
 

@@ -2,7 +2,9 @@
 
 LINE waits 2 s. Parsing and the database write take milliseconds; calls to LINE (reply,
 profile) run after the commit on bot/line's thread pool, so they never hold the answer.
-A database that does not answer gives 503, so LINE redelivers later (the event id dedupes).
+A database that does not answer: the events are kept in this node's spool (bot/spool.py,
+fsynced) and the answer is still 200 — nothing depends on LINE's redelivery, which is off by
+default in the LINE console; the web process applies the spool once the database is back.
 """
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ import logging
 import threading
 import time
 
-from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from flask import Blueprint, current_app, g, jsonify, request
+from sqlalchemy.exc import OperationalError
+
+from bot.service import database_down
 
 bp = Blueprint("webhook", __name__)
 log = logging.getLogger(__name__)
@@ -45,25 +49,39 @@ SETUP_RETRY_SECONDS = 2.0
 @bp.before_app_request
 def finish_setup():
     """A worker started while the database was down (wsgi.py) sets up on the first request
-    after it is back; until then every request answers 503 (LINE redelivers)."""
+    after it is back; until then every request answers 503, except LINE's webhook, whose
+    events are kept in the spool (callback) and applied once the database is back."""
     if not current_app.config.get("SETUP_PENDING"):
         return None
+    if try_setup(current_app):
+        return None
+    if request.endpoint == "webhook.callback":
+        g.spool_only = True  # the database is not there: keep the events, answer 200
+        return None
+    return _bad("database unavailable", 503)
+
+
+def try_setup(app) -> bool:
+    """Finish a delayed set-up (at most one try every SETUP_RETRY_SECONDS); True when done."""
+    if not app.config.get("SETUP_PENDING"):
+        return True
     with _setup_lock:
-        if current_app.config.get("SETUP_PENDING"):
-            if time.monotonic() - _setup_tried[0] < SETUP_RETRY_SECONDS:
-                return _bad("database unavailable; LINE will redeliver", 503)
-            _setup_tried[0] = time.monotonic()
-            from bot.db import ensure_database
-            services = current_app.extensions["nongpat"]
-            try:
-                ensure_database(services.engine, current_app.config["PLAN_FILE"])
-                services.bot.warm()
-            except OperationalError as exc:
-                log.error("database still unavailable: %s", exc.__class__.__name__)
-                return _bad("database unavailable; LINE will redeliver", 503)
-            current_app.config["SETUP_PENDING"] = False
-            log.info("database set up after a delayed start")
-    return None
+        if not app.config.get("SETUP_PENDING"):
+            return True
+        if time.monotonic() - _setup_tried[0] < SETUP_RETRY_SECONDS:
+            return False
+        _setup_tried[0] = time.monotonic()
+        from bot.db import ensure_database
+        services = app.extensions["nongpat"]
+        try:
+            ensure_database(services.engine, app.config["PLAN_FILE"])
+            services.bot.warm()
+        except OperationalError as exc:
+            log.error("database still unavailable: %s", exc.__class__.__name__)
+            return False
+        app.config["SETUP_PENDING"] = False
+        log.info("database set up after a delayed start")
+        return True
 
 
 @bp.post("/callback")
@@ -81,17 +99,44 @@ def callback():
         return _bad("body is not JSON")
     if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
         return _bad("not a LINE webhook body")
-    bot = current_app.extensions["nongpat"].bot
-    for event in payload["events"]:
-        if not isinstance(event, dict):
-            continue
+    services = current_app.extensions["nongpat"]
+    events = [e for e in payload["events"] if isinstance(e, dict)]
+    if g.get("spool_only"):
+        return _spool(services, events)
+    for i, event in enumerate(events):
         try:
-            bot.handle_event(event)
-        except (OperationalError, DBAPIError) as exc:
-            if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
-                log.error("database unavailable: %s", exc.__class__.__name__)
-                return _bad("database unavailable; LINE will redeliver", 503)
-            log.exception("event failed")
-        except Exception:  # a bug in one event must not fail the others, nor answer 500
-            log.exception("event failed: %s", str(event.get("webhookEventId"))[:64])
+            services.bot.handle_event(event)
+        except Exception as exc:
+            if database_down(exc):
+                log.error("database unavailable (%s): keeping %d events in the spool",
+                          exc.__class__.__name__, len(events) - i)
+                return _spool(services, events[i:])
+            # handle_event keeps what a handler raises; this is a bug outside it: keep the
+            # rest rather than lose it, and answer 200
+            log.exception("event failed outside its handler: %s",
+                          str(event.get("webhookEventId"))[:64])
+            return _spool(services, events[i:])
+    if services.spool.pending():  # events kept while the database refused: apply them now
+        services.drainer.wake()
     return jsonify({"status": "ok"})
+
+
+def _spool(services, events: list[dict]):
+    """Keep the events on this node's disk (fsynced) and answer 200; a disk that refuses too
+    gives 503, so that LINE may still redeliver — never 200 for an event kept nowhere."""
+    if not events:
+        return jsonify({"status": "ok"})
+    try:
+        services.spool.keep(events)
+    except OSError as exc:
+        log.critical("EVENTS NOT KEPT: the database and the spool (%s) both refuse (%s); "
+                     "answering 503, only LINE's redelivery can bring %d events back",
+                     services.spool.dir, exc, len(events))
+        return _bad("database and spool unavailable; LINE may redeliver", 503)
+    services.bot.outcomes["spooled"] += len(events)
+    for event in events:
+        log.info("event %s outcome=spooled", str(event.get("webhookEventId"))[:64],
+                 extra={"fields": {"event_id": str(event.get("webhookEventId"))[:64],
+                                   "outcome": "spooled"}})
+    services.drainer.wake()
+    return jsonify({"status": "ok", "spooled": len(events)})

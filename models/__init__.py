@@ -166,3 +166,23 @@ class ReminderDelivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("group_id", "day", name="uq_reminder_group_day"),)
+
+
+class FailedEvent(Base):
+    """An event whose handling raised (a bug): kept whole so that it can be processed again
+    after the fix (``flask events replay``), at most once (the webhook_events claim)."""
+    __tablename__ = "failed_events"
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)                          # the event's JSON
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    failed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # failed | replayed (applied by a replay) | duplicate (it had been applied meanwhile)
+    status: Mapped[str] = mapped_column(String(16), default="failed")
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_failed_events_status", "status", "failed_at"),)

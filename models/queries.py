@@ -13,8 +13,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models import (BotMessage, ChatNotice, Entry, Group, LineUser, PendingConfirmation, Progress,
-                    utcnow)
+from models import (BotMessage, ChatNotice, Entry, FailedEvent, Group, LineUser,
+                    PendingConfirmation, Progress, utcnow)
 
 
 _progress = Progress.__table__
@@ -292,3 +292,35 @@ def bind_group(session: Session, group_id: str, scope: str, district_key: str | 
     group.bound_by, group.bound_at, group.left_at = by, utcnow(), None
     session.flush()
     return group
+
+
+def record_failure(session: Session, event_id: str, event_type: str, chat_id: str | None,
+                   user_id: str | None, text: str | None, raw: str, error: str,
+                   at: dt.datetime) -> None:
+    """Keep an event whose handling raised (again: one more attempt)."""
+    failed = session.get(FailedEvent, event_id)
+    if failed is None:
+        session.add(FailedEvent(event_id=event_id, event_type=event_type, chat_id=chat_id,
+                                user_id=user_id, text=text, raw=raw, error=error, attempts=1,
+                                failed_at=at, status="failed"))
+    else:
+        failed.attempts += 1
+        failed.error, failed.failed_at, failed.status, failed.resolved_at = error, at, "failed", None
+
+
+_fe = FailedEvent.__table__
+_RESOLVE_FAILURE = update(_fe).where(_fe.c.event_id == bindparam("e"),
+                                     _fe.c.status == "failed").values(
+    status=bindparam("status"), resolved_at=bindparam("now"))
+
+
+def resolve_failure(session: Session, event_id: str, status: str, at: dt.datetime) -> None:
+    """A failed event took effect after all (replayed, or redelivered by LINE)."""
+    session.connection().execute(_RESOLVE_FAILURE, {"e": event_id, "status": status, "now": at})
+
+
+def failure_counts(session: Session) -> tuple[int, dt.datetime | None]:
+    """(failed events waiting for a replay, when the oldest failed)."""
+    n, oldest = session.execute(select(func.count(), func.min(FailedEvent.failed_at)).where(
+        FailedEvent.status == "failed")).one()
+    return int(n), oldest

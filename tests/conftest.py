@@ -36,7 +36,7 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
-def make_app(database_url, fake_line):
+def make_app(database_url, fake_line, tmp_path):
     apps = []
 
     def make(**overrides):
@@ -46,9 +46,11 @@ def make_app(database_url, fake_line):
             "LINE_CHANNEL_SECRET": SECRET,
             "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
             "LINE_API_BASE_URL": fake_line.url,
+            "LINE_API_DATA_BASE_URL": fake_line.data_url,
             "ADMIN_LINE_USER_IDS": frozenset({ADMIN}),
             "DASHBOARD_TOKEN": DASHBOARD_TOKEN,
             "CLOCK": fixed_clock(NOW),
+            "SPOOL_DIR": str(tmp_path / "spool"),
         }
         config.update(overrides)
         app = create_app(config)
