@@ -1,10 +1,14 @@
 """A fake LINE Messaging API server on localhost, for tests, benchmarks and staging.
 
-It answers like LINE where it matters: 400 on a reused reply token, 409 on a repeated
-``X-Line-Retry-Key``, 429 when told to or over quota, injected 500s and delays, group member
-profiles and counts, and quota figures. Point the bot at it with ``LINE_API_BASE_URL``.
+It answers like LINE where it matters: two hosts, as LINE has (``url``: api.line.me;
+``data_url``: api-data.line.me, where content uploads such as rich-menu images go), and 404 for
+an operation sent to the wrong host or a path it does not serve; 400 for a body that breaks the
+operation's schema in LINE's OpenAPI spec (bot/linespec), and on a reused reply token; 409 on a
+repeated ``X-Line-Retry-Key``; 429 when told to or over quota; injected 500s and delays; member
+profiles (group, room, 1:1) and counts, and quota figures. Point the bot at it with
+``LINE_API_BASE_URL`` and ``LINE_API_DATA_BASE_URL``.
 
-    python -m bot.fakeline --port 8099     # for staging: prints what the bot sends
+    python -m bot.fakeline --port 8099     # for staging: prints what the bot sends (data: 8100)
 """
 from __future__ import annotations
 
@@ -41,17 +45,49 @@ class _QuietServer(ThreadingHTTPServer):
         """A client that gave up (timeout, killed worker) is part of the tests: no traceback."""
 
 
+API, DATA = "api", "data"    # api.line.me, api-data.line.me
+
+# What the fake serves: (method, path, host, handler). Each is an operation of LINE's spec on
+# the same host (tests/bot/test_fakeline_hosts.py checks it against messaging-api.yml).
+ROUTES = [
+    ("POST", r"/v2/bot/message/reply", API, "_reply"),
+    ("POST", r"/v2/bot/message/push", API, "_push"),
+    ("POST", r"/v2/bot/richmenu", API, "_create_rich_menu"),
+    ("POST", r"/v2/bot/richmenu/([^/]+)/content", DATA, "_set_rich_menu_image"),
+    ("POST", r"/v2/bot/user/all/richmenu/([^/]+)", API, "_set_default_rich_menu"),
+    ("GET", r"/v2/bot/group/([^/]+)/member/([^/]+)", API, "_profile"),
+    ("GET", r"/v2/bot/room/([^/]+)/member/([^/]+)", API, "_profile"),
+    ("GET", r"/v2/bot/profile/([^/]+)", API, "_profile"),
+    ("GET", r"/v2/bot/group/([^/]+)/members/count", API, "_member_count"),
+    ("GET", r"/v2/bot/message/quota", API, "_quota"),
+    ("GET", r"/v2/bot/message/quota/consumption", API, "_quota_consumption"),
+]
+_ROUTES = [(m, re.compile(p), host, fn) for m, p, host, fn in ROUTES]
+
+
+def route(method: str, path: str):
+    """(host, handler name, path groups) of what the fake serves at ``method path``, or None."""
+    path = path.split("?", 1)[0]
+    for m, rx, host, fn in _ROUTES:
+        got = rx.fullmatch(path) if m == method else None
+        if got:
+            return host, fn, got.groups()
+    return None
+
+
 class FakeLine:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, check_messages: bool = True):
-        self.lock = threading.Lock()
-        # refuse (400) a reply or push whose body the SDK's request models reject, as LINE
-        # refuses an invalid message; benchmarks turn it off (LINE's CPU is not the bot's)
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, check_messages: bool = True,
+                 data_port: int = 0):
+        self.lock = threading.RLock()   # re-entered: _send records the call under it
+        # refuse (400) a body that breaks its operation's schema in LINE's OpenAPI spec, as
+        # LINE refuses an invalid message; benchmarks turn it off (LINE's CPU is not the bot's)
         self.check_messages = check_messages
         self.invalid: list[tuple[str, str]] = []   # (path, error) of refused bodies
         self.replies: list[Sent] = []
         self.log: list[Sent] = []              # replies and pushes, in order
         self.pushes: list[Sent] = []           # accepted pushes (a 409 repeat is not added)
-        self.requests: list[tuple[str, str]] = []
+        self.requests: list[tuple[str, str]] = []   # (method, path) on either host
+        self.calls: list[tuple[str, str, str, int]] = []  # (host: api|data, method, path, status)
         self.used_tokens: set[str] = set()
         self.retry_keys: set[str] = set()
         self.names: dict[str, str] = {}        # userId → displayName
@@ -67,23 +103,35 @@ class FakeLine:
         self.default_rich_menu: str | None = None
         self.rng = random.Random(7)
         self._next_id = 470_000_000_000_000_000
-        self.server = _QuietServer((host, port), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.server = _QuietServer((host, port), self._handler(API))
+        self.data_server = _QuietServer((host, data_port), self._handler(DATA))
+        for srv in (self.server, self.data_server):
+            srv.daemon_threads = True
+        self.threads = [threading.Thread(target=srv.serve_forever, daemon=True)
+                        for srv in (self.server, self.data_server)]
 
     # --- lifecycle ---------------------------------------------------------------
     @property
     def url(self) -> str:
+        """The fake api.line.me (``LINE_API_BASE_URL``)."""
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
+    @property
+    def data_url(self) -> str:
+        """The fake api-data.line.me (``LINE_API_DATA_BASE_URL``)."""
+        host, port = self.data_server.server_address[:2]
+        return f"http://{host}:{port}"
+
     def start(self) -> "FakeLine":
-        self.thread.start()
+        for t in self.threads:
+            t.start()
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        for srv in (self.server, self.data_server):
+            srv.shutdown()
+            srv.server_close()
 
     def __enter__(self):
         return self.start()
@@ -94,6 +142,7 @@ class FakeLine:
     def reset(self) -> None:
         with self.lock:
             self.replies.clear(); self.pushes.clear(); self.requests.clear(); self.log.clear()
+            self.calls.clear()
             self.used_tokens.clear(); self.retry_keys.clear(); self.fail_next.clear()
             self.fail_rate.clear(); self.delay.clear(); self.names.clear()
             self.member_counts.clear(); self.quota_limit = None; self.quota_used = 0
@@ -125,19 +174,20 @@ class FakeLine:
         return False
 
     # --- the server ------------------------------------------------------------------
-    def _invalid_message(self, path: str, body: dict) -> str | None:
-        """What the SDK's request model finds wrong with a reply/push body (None: fine)."""
+    def body_errors(self, method: str, path: str, body) -> list[tuple[str, str]]:
+        """What LINE's spec finds wrong with the JSON body of ``method path``: [] when fine,
+        when the operation takes no JSON body, or when checking is off. A refusal is kept in
+        ``invalid``."""
         if not self.check_messages:
-            return None
-        from linebot.v3.messaging import PushMessageRequest, ReplyMessageRequest
-        model = ReplyMessageRequest if path.endswith("/reply") else PushMessageRequest
-        try:
-            model.from_dict(body)
-            return None
-        except Exception as exc:  # pydantic's ValidationError, or a body that is not an object
+            return []
+        from bot import linespec
+        spec = linespec.load()
+        op = spec.operation(method, path)
+        errors = spec.body_errors(op, body) if op is not None else []
+        if errors:
             with self.lock:
-                self.invalid.append((path, str(exc)))
-            return str(exc)
+                self.invalid.append((path, "; ".join(f"{p}: {m}" for p, m in errors)))
+        return errors
 
     def _injected(self, kind: str) -> int | None:
         with self.lock:
@@ -149,7 +199,7 @@ class FakeLine:
                 return status
         return None
 
-    def _handler(self):
+    def _handler(self, host: str):
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -160,6 +210,8 @@ class FakeLine:
                 pass
 
             def _send(self, status: int, body: dict | None = None, headers: dict | None = None):
+                with fake.lock:
+                    fake.calls.append((host, self.command, self.path, status))
                 data = json.dumps(body if body is not None else {}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -169,14 +221,10 @@ class FakeLine:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _body(self) -> dict:
+            def _read(self) -> bytes:
                 n = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(n) if n else b"{}"
-                self.raw = raw
-                try:
-                    return json.loads(raw or b"{}")
-                except ValueError:
-                    return {}
+                self.raw = self.rfile.read(n) if n else b""
+                return self.raw
 
             def _auth(self) -> bool:
                 if not (self.headers.get("Authorization") or "").startswith("Bearer "):
@@ -184,38 +232,30 @@ class FakeLine:
                     return False
                 return True
 
-            def do_POST(self):  # noqa: N802
-                body = self._body()
+            def _dispatch(self):
+                self._read()
                 with fake.lock:
-                    fake.requests.append(("POST", self.path))
+                    fake.requests.append((self.command, self.path))
+                got = route(self.command, self.path)
+                if got is None or got[0] != host:  # LINE's other host does not serve it either
+                    return self._send(404, {"message": "Not found"})
                 if not self._auth():
                     return
-                if self.path in ("/v2/bot/message/reply", "/v2/bot/message/push"):
-                    error = fake._invalid_message(self.path, body)
-                    if error:
-                        return self._send(400, {"message": "The request body has 1 error(s)",
-                                                "details": [{"message": error[:500]}]})
-                if self.path == "/v2/bot/message/reply":
-                    return self._reply(body)
-                if self.path == "/v2/bot/message/push":
-                    return self._push(body)
-                if self.path == "/v2/bot/richmenu":
-                    menu_id = f"richmenu-{len(fake.rich_menus) + 1:04d}"
-                    with fake.lock:
-                        fake.rich_menus[menu_id] = {"request": body}
-                    return self._send(200, {"richMenuId": menu_id})
-                m = re.fullmatch(r"/v2/bot/richmenu/([^/]+)/content", self.path)
-                if m and m.group(1) in fake.rich_menus:
-                    with fake.lock:
-                        fake.rich_menus[m.group(1)].update(
-                            image=self.raw, content_type=self.headers.get("Content-Type"))
-                    return self._send(200, {})
-                m = re.fullmatch(r"/v2/bot/user/all/richmenu/([^/]+)", self.path)
-                if m and m.group(1) in fake.rich_menus:
-                    with fake.lock:
-                        fake.default_rich_menu = m.group(1)
-                    return self._send(200, {})
-                self._send(404, {"message": "Not found"})
+                _, fn, groups = got
+                body = None
+                if (self.headers.get("Content-Type") or "").startswith("application/json"):
+                    try:
+                        body = json.loads(self.raw or b"{}")
+                    except ValueError:
+                        return self._send(400, {"message": "The request body is not JSON"})
+                    errors = fake.body_errors(self.command, self.path.split("?")[0], body)
+                    if errors:
+                        return self._send(400, {
+                            "message": f"The request body has {len(errors)} error(s)",
+                            "details": [{"property": p, "message": m} for p, m in errors[:20]]})
+                return getattr(self, fn)(body if isinstance(body, dict) else {}, *groups)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _dispatch  # noqa: N815
 
             def _reply(self, body: dict):
                 if fake.delay.get("reply"):
@@ -263,35 +303,49 @@ class FakeLine:
                                                else "You have reached your monthly limit."})
                 self._send(200, fake.sent_messages(sent))
 
-            def do_GET(self):  # noqa: N802
+            def _create_rich_menu(self, body: dict):
                 with fake.lock:
-                    fake.requests.append(("GET", self.path))
-                if not self._auth():
-                    return
-                path = self.path.split("?")[0]
-                m = re.fullmatch(r"/v2/bot/group/([^/]+)/member/([^/]+)", path) or \
-                    re.fullmatch(r"/v2/bot/profile/([^/]+)()", path)
-                if m:
-                    if fake.delay.get("profile"):
-                        time.sleep(fake.delay["profile"])
-                    status = fake.profile_status or fake._injected("profile")
-                    if status:
-                        return self._send(status, {"message": "injected"})
-                    uid = m.group(2) or m.group(1)
-                    name = fake.names.get(uid, f"พัฒนากร {uid[-4:]}")
-                    return self._send(200, {"displayName": name, "userId": uid,
-                                            "pictureUrl": "https://example.invalid/p.png"})
-                m = re.fullmatch(r"/v2/bot/group/([^/]+)/members/count", path)
-                if m:
-                    return self._send(200, {"count": fake.member_counts.get(
-                        m.group(1), fake.default_members)})
-                if path == "/v2/bot/message/quota":
-                    if fake.quota_limit is None:
-                        return self._send(200, {"type": "none"})
-                    return self._send(200, {"type": "limited", "value": fake.quota_limit})
-                if path == "/v2/bot/message/quota/consumption":
-                    return self._send(200, {"totalUsage": fake.quota_used})
-                self._send(404, {"message": "Not found"})
+                    menu_id = f"richmenu-{len(fake.rich_menus) + 1:04d}"
+                    fake.rich_menus[menu_id] = {"request": body}
+                self._send(200, {"richMenuId": menu_id})
+
+            def _set_rich_menu_image(self, _body, menu_id: str):
+                with fake.lock:
+                    menu = fake.rich_menus.get(menu_id)
+                    if menu is not None:
+                        menu.update(image=self.raw, content_type=self.headers.get("Content-Type"))
+                if menu is None:
+                    return self._send(404, {"message": "Not found"})
+                self._send(200, {})
+
+            def _set_default_rich_menu(self, _body, menu_id: str):
+                with fake.lock:
+                    known = menu_id in fake.rich_menus
+                    if known:
+                        fake.default_rich_menu = menu_id
+                self._send(200, {}) if known else self._send(404, {"message": "Not found"})
+
+            def _profile(self, _body, *ids: str):
+                if fake.delay.get("profile"):
+                    time.sleep(fake.delay["profile"])
+                status = fake.profile_status or fake._injected("profile")
+                if status:
+                    return self._send(status, {"message": "injected"})
+                uid = ids[-1]
+                name = fake.names.get(uid, f"พัฒนากร {uid[-4:]}")
+                self._send(200, {"displayName": name, "userId": uid,
+                                 "pictureUrl": "https://example.invalid/p.png"})
+
+            def _member_count(self, _body, group_id: str):
+                self._send(200, {"count": fake.member_counts.get(group_id, fake.default_members)})
+
+            def _quota(self, _body):
+                if fake.quota_limit is None:
+                    return self._send(200, {"type": "none"})
+                self._send(200, {"type": "limited", "value": fake.quota_limit})
+
+            def _quota_consumption(self, _body):
+                self._send(200, {"totalUsage": fake.quota_used})
 
         return Handler
 
@@ -299,10 +353,14 @@ class FakeLine:
 def main() -> None:  # pragma: no cover - a staging helper
     import argparse
     ap = argparse.ArgumentParser(description="fake LINE Messaging API for staging")
-    ap.add_argument("--port", type=int, default=8099)
+    ap.add_argument("--port", type=int, default=8099, help="api.line.me's stand-in")
+    ap.add_argument("--data-port", type=int, default=None,
+                    help="api-data.line.me's stand-in (default: --port + 1)")
     args = ap.parse_args()
-    fake = FakeLine(port=args.port).start()
-    print(f"fake LINE on {fake.url}; Ctrl-C to stop", flush=True)
+    data_port = args.data_port if args.data_port is not None else args.port + 1
+    fake = FakeLine(port=args.port, data_port=data_port).start()
+    print(f"fake LINE on {fake.url} (LINE_API_BASE_URL) and {fake.data_url} "
+          "(LINE_API_DATA_BASE_URL); Ctrl-C to stop", flush=True)
     seen = 0
     try:
         while True:

@@ -2,8 +2,10 @@
 group member counts and quota. Calls run on a small thread pool after the database commit, so a
 slow or failing LINE never delays the webhook's answer nor loses an entry.
 
-``LINE_API_BASE_URL`` redirects every call (a fake LINE server in tests and staging). Without
-``LINE_CHANNEL_ACCESS_TOKEN`` sending is logged, not done.
+LINE serves the Messaging API from two hosts: ``api.line.me`` and, for content (the rich-menu
+image upload), ``api-data.line.me`` (the ``servers:`` of those operations in LINE's OpenAPI
+spec). ``LINE_API_BASE_URL`` and ``LINE_API_DATA_BASE_URL`` redirect them (a fake LINE server
+in tests and staging). Without ``LINE_CHANNEL_ACCESS_TOKEN`` sending is logged, not done.
 """
 from __future__ import annotations
 
@@ -84,8 +86,9 @@ def to_sdk_messages(reply: Reply) -> list:
 
 class Line:
     def __init__(self, base_url: str = "https://api.line.me", access_token: str | None = None,
-                 workers: int = 8):
+                 workers: int = 8, data_base_url: str = "https://api-data.line.me"):
         self.base_url = base_url.rstrip("/")
+        self.data_base_url = data_base_url.rstrip("/")
         self.access_token = access_token
         self._workers = workers
         self._local = threading.local()
@@ -106,6 +109,14 @@ class Line:
             cfg.retries = 0  # our own retry policy; never repeat a reply blindly
             api = self._local.api = MessagingApi(ApiClient(cfg))
         return api
+
+    def _blob(self) -> MessagingApiBlob:
+        """The data host's client. The SDK's MessagingApiBlob knows its operations live on
+        api-data.line.me, but an ApiClient whose Configuration names a host sends every call
+        there: so the blob API gets a client of its own, configured with the data host."""
+        cfg = Configuration(host=self.data_base_url, access_token=self.access_token)
+        cfg.retries = 0
+        return MessagingApiBlob(ApiClient(cfg))
 
     def submit(self, fn, *args, **kwargs) -> Future:
         """Run a LINE call in the background (after the caller's commit)."""
@@ -194,10 +205,13 @@ class Line:
         if not self.enabled or not user_id:
             return None
         try:
-            if group_id:
+            if group_id:    # GET /v2/bot/group/{groupId}/member/{userId}
                 prof = self._api().get_group_member_profile(group_id, user_id,
                                                             _request_timeout=TIMEOUT)
-            else:
+            elif room_id:   # GET /v2/bot/room/{roomId}/member/{userId}
+                prof = self._api().get_room_member_profile(room_id, user_id,
+                                                           _request_timeout=TIMEOUT)
+            else:           # GET /v2/bot/profile/{userId}: a user who added the bot
                 prof = self._api().get_profile(user_id, _request_timeout=TIMEOUT)
             return prof.display_name
         except Exception as exc:
@@ -234,8 +248,7 @@ class Line:
         api = self._api()
         menu_id = api.create_rich_menu(RichMenuRequest.from_dict(request),
                                        _request_timeout=TIMEOUT).rich_menu_id
-        blob = MessagingApiBlob(api.api_client)
-        blob.set_rich_menu_image(menu_id, body=png, _headers={"Content-Type": "image/png"},
+        self._blob().set_rich_menu_image(  # POST api-data.line.me/v2/bot/richmenu/{id}/contentmenu_id, body=png, _headers={"Content-Type": "image/png"},
                                  _request_timeout=(3.05, 60))
         api.set_default_rich_menu(menu_id, _request_timeout=TIMEOUT)
         return menu_id
