@@ -1,6 +1,7 @@
 """Operator commands: flask plan load|show, flask groups bind|list, flask chat."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from bot import thai
 from bot.plan import PlanError
+from bot.timeutil import BANGKOK
 
 
 def services():
@@ -21,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(plan_group)
     app.cli.add_command(groups_group)
     app.cli.add_command(chat)
+    app.cli.add_command(events_group)
     app.cli.add_command(richmenu_group)
     from bot.export import export_command
     app.cli.add_command(export_command)
@@ -176,3 +179,60 @@ def richmenu_install(save: Path | None):
     except Exception as exc:
         raise click.ClickException(f"ติดตั้งเมนูลัดไม่สำเร็จ: {exc}") from None
     click.echo(f"ติดตั้งเมนูลัด {menu_id} เป็นค่าเริ่มต้นแล้ว")
+
+
+# --------------------------------------------------------------------------- events
+@click.group("events", cls=AppGroup, help="events that failed or wait in the spool")
+def events_group():
+    pass
+
+
+@events_group.command("failed", help="list the events whose handling raised (time, chat, text, "
+                                     "error); --all includes those replayed since")
+@click.option("--all", "show_all", is_flag=True, help="also the events already replayed")
+def events_failed(show_all: bool):
+    from models import FailedEvent
+    q = select(FailedEvent).order_by(FailedEvent.failed_at)
+    if not show_all:
+        q = q.where(FailedEvent.status == "failed")
+    with services().read_sessions() as s:
+        rows = s.scalars(q).all()
+        for f in rows:
+            when = f.failed_at if f.failed_at.tzinfo else f.failed_at.replace(tzinfo=dt.timezone.utc)
+            last = (f.error.strip().splitlines() or [""])[-1][:160]
+            text = " ".join((f.text or f"({f.event_type})").split())[:80]
+            click.echo(f"{f.event_id}\t{when.astimezone(BANGKOK):%Y-%m-%d %H:%M:%S}\t"
+                       f"{f.chat_id or '-'}\t{f.status}\t×{f.attempts}\t{text}\t{last}")
+    click.echo(f"{len(rows)} event(s)", err=True)
+
+
+@events_group.command("replay", help="process events again after a fix, each at most once: "
+                                     "EVENT_ID…, --failed (every failed event) or --spool "
+                                     "(what this node kept while the database refused)")
+@click.argument("event_ids", nargs=-1)
+@click.option("--failed", "all_failed", is_flag=True, help="every event still failed")
+@click.option("--spool", "spool", is_flag=True, help="apply this node's spool now")
+def events_replay(event_ids: tuple[str, ...], all_failed: bool, spool: bool):
+    from models import FailedEvent
+    svc = services()
+    if not (event_ids or all_failed or spool):
+        raise click.UsageError("name EVENT_ID(s), or --failed, or --spool")
+    if spool:
+        done = svc.spool.drain(lambda event: svc.bot.handle_event(event, late=True))
+        if done is None:
+            raise click.ClickException("another process is applying the spool now; try again")
+        click.echo(f"spool: {done} event(s) applied ({svc.spool.status()['events']} left)")
+    ids = list(event_ids)
+    if all_failed:
+        with svc.read_sessions() as s:
+            ids += list(s.scalars(select(FailedEvent.event_id).where(
+                FailedEvent.status == "failed").order_by(FailedEvent.failed_at)))
+    failures = 0
+    for event_id in dict.fromkeys(ids):
+        status = svc.bot.replay_failed(event_id)
+        failures += status in ("failed", "unknown")
+        click.echo(f"{event_id}\t{status}")
+    svc.line.drain()
+    svc.bot.flush_sent()
+    if failures:
+        raise click.ClickException(f"{failures} event(s) not replayed")

@@ -71,7 +71,7 @@ class Spool:
     def files(self) -> list[Path]:
         try:
             return sorted(p for p in self.dir.iterdir() if p.name.endswith(SUFFIX))
-        except FileNotFoundError:
+        except OSError:  # no spool yet, or a path that cannot be one: nothing kept there
             return []
 
     def pending(self) -> bool:
@@ -79,7 +79,7 @@ class Spool:
         try:
             with os.scandir(self.dir) as it:
                 return any(e.name.endswith(SUFFIX) for e in it)
-        except FileNotFoundError:
+        except OSError:
             return False
 
     def status(self) -> dict:

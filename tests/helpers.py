@@ -91,6 +91,13 @@ def mention(text: str, span: str, user_id: str | None = None, is_self: bool = Tr
     return m
 
 
+def redelivered_event(ev: dict) -> dict:
+    """The same event as LINE redelivers it: same webhookEventId, isRedelivery true (with a
+    reply token of its own, so that a test sees any reply to it)."""
+    return {**ev, "deliveryContext": {"isRedelivery": True},
+            **({"replyToken": ev["replyToken"] + "-again"} if ev.get("replyToken") else {})}
+
+
 def unsend_event(message_id: str, user: str | None = "Uofficer1", group: str | None = None,
                  eid: str | None = None) -> dict:
     """LINE's unsend event: no reply token."""
