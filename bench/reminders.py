@@ -60,7 +60,7 @@ def main() -> int:
                       for n, g in enumerate(groups))
         fake.fail_rate["push"] = (500, args.fail_rate)
         fake.quota_limit, fake.quota_used = 10_000_000, 0   # the quota check runs, and fits
-        rounds = Rounds(engine, sessions, Line(fake.url, "bench-token"),
+        rounds = Rounds(engine, sessions, Line(fake.url, "bench-token", data_base_url=fake.data_url),
                         settings=Settings(backoff=0.02, max_backoff=0.2, attempts=8,
                                           workers=args.workers))
         started = time.perf_counter()

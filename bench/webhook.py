@@ -159,7 +159,7 @@ def main() -> None:
     if args.line_latency_ms:
         fake.delay["reply"] = args.line_latency_ms / 1000
     try:
-        env = server_env(url, fake.url)
+        env = server_env(url, fake.url, fake.data_url)
         base_env = {**env, "PYTHONPATH": str(ROOT)}
         with contextlib.ExitStack() as stack:
             web = stack.enter_context(Gunicorn(env, log_path=tmp / "bot.log"))

@@ -123,12 +123,21 @@ class FakeLine:
         host, port = self.data_server.server_address[:2]
         return f"http://{host}:{port}"
 
+    _running: dict[str, str] = {}   # url → data_url of the fakes started in this process
+
+    @classmethod
+    def data_url_of(cls, url: str) -> str | None:
+        """The data host of the running fake whose api host is ``url`` (None: not one)."""
+        return cls._running.get(url.rstrip("/"))
+
     def start(self) -> "FakeLine":
         for t in self.threads:
             t.start()
+        FakeLine._running[self.url] = self.data_url
         return self
 
     def stop(self) -> None:
+        FakeLine._running.pop(self.url, None)
         for srv in (self.server, self.data_server):
             srv.shutdown()
             srv.server_close()

@@ -248,7 +248,8 @@ class Line:
         api = self._api()
         menu_id = api.create_rich_menu(RichMenuRequest.from_dict(request),
                                        _request_timeout=TIMEOUT).rich_menu_id
-        self._blob().set_rich_menu_image(  # POST api-data.line.me/v2/bot/richmenu/{id}/contentmenu_id, body=png, _headers={"Content-Type": "image/png"},
-                                 _request_timeout=(3.05, 60))
+        # POST api-data.line.me/v2/bot/richmenu/{richMenuId}/content
+        self._blob().set_rich_menu_image(menu_id, body=png, _headers={"Content-Type": "image/png"},
+                                         _request_timeout=(3.05, 60))
         api.set_default_rich_menu(menu_id, _request_timeout=TIMEOUT)
         return menu_id

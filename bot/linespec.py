@@ -12,7 +12,9 @@ OpenAPI 3.0 schemas are not quite JSON Schema; three things are translated:
   by the instance's ``type`` and validates the instance against it; an unmapped or missing
   ``type`` is refused. The subtypes inherit the base through ``allOf: [$ref base]``, which
   would dispatch again (``TextMessage`` → ``Message`` → ``TextMessage`` …): those ``allOf``
-  references point at a copy of the base without its discriminator.
+  references point at a copy of the base without its discriminator. A subtype referenced
+  directly (a carousel's ``contents`` are ``FlexBubble``; a text's are ``FlexSpan``) must carry
+  the ``type`` its base maps to it, so a box among a carousel's bubbles is refused too.
 - ``nullable: true`` lets ``null`` through the ``type`` check.
 - ``format`` is not checked (``int32``, ``uri``…: LINE's own checks are not documented there).
 
@@ -154,6 +156,17 @@ def translate(schemas: dict) -> dict:
                 walk(v)
 
     walk(schemas)
+    # a subtype met without its base's dispatch (a carousel's bubbles, a text's spans) still
+    # names itself: its discriminator value must be the one its base maps to it
+    names: dict[str, dict[str, list[str]]] = {}
+    for name in with_disc:
+        disc = schemas[name]["discriminator"]
+        for value, ref in (disc.get("mapping") or {}).items():
+            names.setdefault(ref[len(_REF):], {}).setdefault(disc["propertyName"], []).append(value)
+    for target, props in names.items():
+        schema = schemas[target]
+        schema["allOf"] = list(schema.get("allOf") or []) + [
+            {"properties": {prop: {"enum": values}}} for prop, values in props.items()]
     for name, path, keyword, value in LIMITS:
         node = schemas[f"{name}__base" if name in with_disc else name]
         for step in path:

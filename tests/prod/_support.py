@@ -8,11 +8,13 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
 from pathlib import Path
 
+from bot.fakeline import FakeLine
 from tests import helpers
 from tests.helpers import body_of
 
@@ -113,9 +115,11 @@ class Gunicorn:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 90.0, wait: bool = True) -> "Gunicorn":
-        gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
+        # gunicorn from the interpreter running the tests: whatever virtualenv holds the
+        # requirements (not necessarily the repository's .venv)
         self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py", self.app],
+        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+                                      self.app],
                                      cwd=ROOT, env=self.env, stdout=self._log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         if wait:
@@ -430,10 +434,11 @@ def pct(xs: list[float], q: float) -> float:
 
 
 @contextlib.contextmanager
-def bot_with_groups(url: str, line_url: str, log_path: Path, n_groups: int):
+def bot_with_groups(url: str, line_url: str, log_path: Path, n_groups: int,
+                    data_url: str | None = None):
     """Our bot under gunicorn on ``url``, with ``n_groups`` district groups bound:
     yields (gunicorn, {group id: district})."""
-    with Gunicorn(server_env(url, line_url), log_path=log_path) as web:
+    with Gunicorn(server_env(url, line_url, data_url), log_path=log_path) as web:
         yield web, bind_groups(web.port, n_groups)
 
 
@@ -445,8 +450,12 @@ def assert_exact_totals(url: str, distinct: int, expected: dict[str, int]) -> di
     return got
 
 
-def server_env(db_url: str, line_url: str, **extra) -> dict:
+def server_env(db_url: str, line_url: str, data_url: str | None = None, **extra) -> dict:
+    """The bot's environment; LINE's data host is the running fake's of ``line_url`` unless
+    ``data_url`` names one (LINE's own when ``line_url`` is not a fake of this process)."""
+    data_url = data_url or FakeLine.data_url_of(line_url) or "https://api-data.line.me"
     return {"DATABASE_URL": db_url, "LINE_CHANNEL_SECRET": SECRET,
             "LINE_CHANNEL_ACCESS_TOKEN": TOKEN, "LINE_API_BASE_URL": line_url,
+            "LINE_API_DATA_BASE_URL": data_url,
             "ADMIN_LINE_USER_IDS": ADMIN, "DASHBOARD_TOKEN": DASHBOARD,
             "BOT_TODAY": "2565-04-19", **extra}
