@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -74,6 +75,14 @@ class Client:
                                                        timeout=self.timeout)
             try:
                 self.conn.request(method, path, body=body, headers=headers or {})
+            except BrokenPipeError:
+                # the server had closed this idle keep-alive connection before the request
+                # went out: nothing was taken, so one fresh try is safe
+                self.close()
+                if attempt:
+                    raise
+                continue
+            try:
                 resp = self.conn.getresponse()
                 data = resp.read()
                 if resp.getheader("Connection", "").lower() == "close":
@@ -458,4 +467,6 @@ def server_env(db_url: str, line_url: str, data_url: str | None = None, **extra)
             "LINE_CHANNEL_ACCESS_TOKEN": TOKEN, "LINE_API_BASE_URL": line_url,
             "LINE_API_DATA_BASE_URL": data_url,
             "ADMIN_LINE_USER_IDS": ADMIN, "DASHBOARD_TOKEN": DASHBOARD,
-            "BOT_TODAY": "2565-04-19", **extra}
+            "BOT_TODAY": "2565-04-19",
+            # a spool of its own: never another test's (nor the checkout's instance/spool)
+            "SPOOL_DIR": tempfile.mkdtemp(prefix="nongpat-spool-"), **extra}

@@ -1,5 +1,6 @@
-"""The database goes away: /callback answers 503 (LINE redelivers), /healthz 503; when it comes
-back, the redelivered events are recorded once.
+"""The database goes away: /callback keeps the events in the node's spool and answers 200
+(nothing depends on LINE's redelivery, off by default), /healthz 503; when it comes back, the
+web process applies the spool by itself, and redelivered events are still recorded once.
 
 PostgreSQL: through a TCP proxy the test controls, between real gunicorn workers and the server
 (connections refused, open ones cut). SQLite: the database file is replaced by a directory (as
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from bot.fakeline import FakeLine
 from tests.prod._support import (ADMIN, SECRET, TOKEN, Client, Gunicorn, TcpProxy, body_of,
                                  db_totals, redelivered, server_env, sign, text_event)
 from tests.prod.conftest import BACKENDS
@@ -24,11 +27,13 @@ GROUP = "Cdbdown00000000000000000000000001"
 class InProcess:
     """The app in this process (for SQLite: so the test can drop its connections)."""
 
-    def __init__(self, url: str, line_url: str):
+    def __init__(self, url: str, line_url: str, spool: Path):
         from bot import create_app
         self.app = create_app({"TESTING": True, "DATABASE_URL": url, "LINE_CHANNEL_SECRET": SECRET,
                                "LINE_CHANNEL_ACCESS_TOKEN": TOKEN, "LINE_API_BASE_URL": line_url,
-                               "ADMIN_LINE_USER_IDS": frozenset({ADMIN})})
+                               "LINE_API_DATA_BASE_URL": FakeLine.data_url_of(line_url),
+                               "ADMIN_LINE_USER_IDS": frozenset({ADMIN}),
+                               "SPOOL_DIR": str(spool)})
         self.client = self.app.test_client()
 
     def post(self, body: bytes) -> int:
@@ -54,6 +59,21 @@ class OverHttp:
         return self.c.request("GET", "/healthz")[0]
 
 
+def wait_for_totals(url: str, district_total: int, entries: int, timeout: float = 20) -> dict:
+    """The spool is applied by the workers' own threads (polling every 2 s): wait for it."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            got = db_totals(url)
+        except Exception:  # the schema is not there yet (a worker is still setting it up)
+            got = {"entries": -1, "districts": {}}
+        if got["entries"] >= entries or time.time() > deadline:
+            break
+        time.sleep(0.3)
+    assert got["districts"].get("ban-pong") == district_total and got["entries"] == entries, got
+    return got
+
+
 def scenario(server, fault_on, fault_off, url: str) -> None:
     log = lambda n: text_event(f"บันทึก จปฐ {n} ครัวเรือน", "Uofficer0001", GROUP)  # noqa: E731
     assert server.post(body_of(text_event("ผูกกลุ่ม อำเภอบ้านโป่ง", ADMIN, GROUP))) == 200
@@ -62,12 +82,13 @@ def scenario(server, fault_on, fault_off, url: str) -> None:
 
     fault_on()
     b, c = log(7), log(11)
-    assert server.post(body_of(b, c)) == 503
-    assert server.post(body_of(redelivered(b))) == 503
+    assert server.post(body_of(b, c)) == 200          # kept in the spool, not refused
+    assert server.post(body_of(redelivered(b))) == 200
     assert server.health() == 503
     fault_off()
 
     assert server.health() == 200
+    wait_for_totals(url, 5 + 7 + 11, 3)               # applied by the web process itself
     assert server.post(body_of(redelivered(b), redelivered(c))) == 200
     assert server.post(body_of(redelivered(b), redelivered(c), redelivered(a))) == 200
     got = db_totals(url)
@@ -75,12 +96,12 @@ def scenario(server, fault_on, fault_off, url: str) -> None:
     assert got["entries"] == 3
 
 
-def test_sqlite_file_gone_gives_503_then_redeliveries_count_once(fresh_db, fake, tmp_path):
+def test_sqlite_file_gone_spools_then_applies_once(fresh_db, fake, tmp_path):
     url = fresh_db("sqlite")
     path = Path(url.removeprefix("sqlite:///"))
     aside = tmp_path / "aside"
     aside.mkdir()
-    server = InProcess(url, fake.url)
+    server = InProcess(url, fake.url, tmp_path / "spool")
     engine = server.app.extensions["nongpat"].engine
 
     def fault_on():
@@ -107,7 +128,7 @@ def test_sqlite_file_gone_gives_503_then_redeliveries_count_once(fresh_db, fake,
 
 
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="TEST_DATABASE_URL not set")
-def test_postgresql_refused_or_cut_gives_503_then_redeliveries_count_once(fresh_db, fake,
+def test_postgresql_refused_or_cut_spools_then_applies_once(fresh_db, fake,
                                                                           tmp_path):
     url = fresh_db("postgresql")
     parts = urlsplit(url)
@@ -133,20 +154,16 @@ def _boot_while_down(server, fault_off, url):
     ev = text_event("ผูกกลุ่ม อำเภอบ้านโป่ง", ADMIN, GROUP)
     log = text_event("บันทึก จปฐ 3 ครัวเรือน", "Uofficer0003", GROUP)
     assert server.health() == 503
-    assert server.post(body_of(ev, log)) == 503
+    assert server.post(body_of(ev, log)) == 200       # spooled by a worker not yet set up
     fault_off()
-    import time
-    deadline = time.time() + 10
-    while server.post(body_of(redelivered(ev), redelivered(log))) != 200:  # set-up retry: 2 s
-        assert time.time() < deadline
-        time.sleep(0.5)
-    assert server.post(body_of(redelivered(log))) == 200
+    wait_for_totals(url, 3, 1)                         # set up, then the spool applied, in order
+    assert server.post(body_of(redelivered(ev), redelivered(log))) == 200
     assert server.health() == 200
     got = db_totals(url)
     assert got["districts"]["ban-pong"] == 3 and got["entries"] == 1
 
 
-def test_sqlite_worker_started_while_database_is_unavailable_serves_503_then_sets_up(
+def test_sqlite_worker_started_while_database_is_unavailable_spools_then_sets_up(
         fresh_db, fake, monkeypatch):
     url = fresh_db("sqlite")
     path = Path(url.removeprefix("sqlite:///"))
