@@ -47,3 +47,22 @@ def test_install_fails_clearly_without_a_token(make_app):
     result = make_app(LINE_CHANNEL_ACCESS_TOKEN=None).test_cli_runner().invoke(
         args=["richmenu", "install"])
     assert result.exit_code != 0 and "LINE_CHANNEL_ACCESS_TOKEN" in result.output
+
+
+def test_install_command_puts_the_image_on_lines_data_host(app, fake_line, monkeypatch):
+    """`flask richmenu install` without a Thai font on this machine (the drawing is
+    stubbed): the menu is created on api.line.me, its image uploaded to api-data.line.me
+    (LINE_API_DATA_BASE_URL), then made the default on api.line.me."""
+    import bot.richmenu
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (WIDTH, HEIGHT), "#1DB446").save(out, "PNG")
+    monkeypatch.setattr(bot.richmenu, "render_png", lambda: out.getvalue())
+    result = app.test_cli_runner().invoke(args=["richmenu", "install"])
+    assert result.exit_code == 0, result.output
+    menu = fake_line.default_rich_menu
+    assert fake_line.rich_menus[menu]["image"] == out.getvalue()
+    assert [(host, method, path, status) for host, method, path, status in fake_line.calls] == [
+        ("api", "POST", "/v2/bot/richmenu", 200),
+        ("data", "POST", f"/v2/bot/richmenu/{menu}/content", 200),
+        ("api", "POST", f"/v2/bot/user/all/richmenu/{menu}", 200)]
