@@ -1,4 +1,4 @@
-"""Settings from the environment (names in shared/docs/interface.md)."""
+"""Settings from the environment (every name, its default and its reader: docs/operations.md)."""
 from __future__ import annotations
 
 import os

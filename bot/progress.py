@@ -59,7 +59,7 @@ def province_figure(plan: Plan, counters: Counters, ind: Indicator) -> Figure:
 
 
 def api_document(plan: Plan, counters: Counters) -> dict:
-    """The body of GET /api/v1/progress (shared/docs/interface.md)."""
+    """The body of GET /api/v1/progress (documented in docs/operations.md)."""
     indicators = []
     for ind in plan.indicators:
         total = province_figure(plan, counters, ind)
