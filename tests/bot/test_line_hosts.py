@@ -192,3 +192,17 @@ def test_display_name_picks_the_endpoint_by_source():
             f"/v2/bot/profile/{U}"]
         fake.profile_status = 404
         assert line.display_name(U, room_id=R) is None
+
+
+def test_the_bots_own_reply_path_is_validated():
+    """Line.reply's hand-built JSON goes through the same check: a Flex card with a component
+    LINE does not have is refused (400), recorded, and reported as not sent."""
+    from bot.messages import Flex, Reply
+    with FakeLine() as fake:
+        line = Line(fake.url, "token", data_base_url=fake.data_url)
+        card = {"type": "bubble", "body": {"type": "box", "layout": "vertical",
+                                           "contents": [{"type": "txt", "text": "x"}]}}
+        assert line.reply("rt-bad", Reply(flex=[Flex("ยอด", card)])) is False
+        assert [p for p, _ in fake.invalid] == ["/v2/bot/message/reply"]
+        assert "messages[0].contents.body.contents[0].type" in fake.invalid[0][1]
+        assert not fake.replies
