@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bot import api, cli, dashboard, webhook
     from bot.db import ensure_database, make_engine, make_read_sessionmaker, make_sessionmaker
     from bot.line import Line
-    from bot.service import Bot
+    from bot.service import Bot, database_down
     from bot.timeutil import clock_from_env
 
     app = Flask(__name__, instance_path=str(config.ROOT / "instance"))
@@ -53,7 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bot.webhook import try_setup
     spool = Spool(app.config["SPOOL_DIR"])
     drainer = Drainer(spool, lambda event: bot.handle_event(event, late=True),
-                      ready=lambda: try_setup(app))
+                      ready=lambda: try_setup(app), transient=database_down)
     app.extensions["nongpat"] = Services(engine, sessions, read_sessions, line, bot, spool,
                                          drainer)
     if app.config.get("SETUP_DATABASE", True):

@@ -100,20 +100,35 @@ def database_down(exc: BaseException) -> bool:
 
 
 def event_key(event: dict) -> str:
-    key = event.get("webhookEventId")
-    if isinstance(key, str) and 0 < len(key) <= 64:
+    key = _str(event.get("webhookEventId"))
+    if key is not None:
         return key
     canonical = json.dumps(event, sort_keys=True, ensure_ascii=False, default=str)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:56]
 
 
-def _str(v) -> str | None:
-    return v if isinstance(v, str) and 0 < len(v) <= 64 else None
+def _str(v, limit: int = 64) -> str | None:
+    """An id as LINE sends it; anything else (too long, a lone surrogate no database can
+    store) is not one."""
+    if not isinstance(v, str) or not 0 < len(v) <= limit:
+        return None
+    try:
+        v.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return v
+
+
+def storable(text: str | None) -> str | None:
+    """Text any database takes: no NUL, lone surrogates replaced."""
+    if text is None:
+        return None
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def _message_id(v) -> str | None:
     """A LINE message id (a string of digits, ~18 long); anything else is not kept."""
-    return v if isinstance(v, str) and 0 < len(v) <= 32 else None
+    return _str(v, 32)
 
 
 class Bot:
@@ -223,8 +238,9 @@ class Bot:
         error = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         with write_lock(self.engine), self.sessions() as s, s.begin():
             record_failure(s, row["event_id"], etype[:32], row["group_id"] or row["user_id"],
-                           row["user_id"], text and text.replace("\x00", ""),
-                           json.dumps(event, ensure_ascii=False), error[-8000:], utcnow())
+                           row["user_id"], storable(text),
+                           json.dumps(event, ensure_ascii=True, default=str),  # exact, escaped
+                           storable(error[-8000:]), utcnow())
         token = event.get("replyToken")
         if isinstance(token, str) and window > 0 and etype in ("message", "postback"):
             self.line.submit(self.line.reply, token, Reply.text(APOLOGY),

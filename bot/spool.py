@@ -82,8 +82,17 @@ class Spool:
         except OSError:
             return False
 
+    def _set_aside(self, path: Path, event: dict, exc: BaseException) -> None:
+        poison = self.dir / "poison"
+        poison.mkdir(exist_ok=True)
+        keep = Spool(poison)
+        keep.keep([event])
+        log.critical("spool: event %s from %s raised %s; set aside in %s (kept, not applied)",
+                     str(event.get("webhookEventId"))[:64], path.name, exc.__class__.__name__,
+                     poison, exc_info=(type(exc), exc, exc.__traceback__))
+
     def status(self) -> dict:
-        """{"events", "files", "oldest_age_seconds"} of what waits here."""
+        """{"events", "files", "oldest_age_seconds", "set_aside"} of what waits here."""
         files = self.files()
         events = 0
         for f in files:
@@ -95,7 +104,8 @@ class Spool:
         if files:
             oldest = max(0.0, time.time() - int(files[0].name.split("-", 1)[0]) / 1e9)
         return {"events": events, "files": len(files),
-                "oldest_age_seconds": round(oldest, 1) if oldest is not None else None}
+                "oldest_age_seconds": round(oldest, 1) if oldest is not None else None,
+                "set_aside": len(Spool(self.dir / "poison").files())}
 
     @staticmethod
     def read(path: Path) -> list[dict]:
@@ -113,11 +123,15 @@ class Spool:
         return events
 
     # --- applying ------------------------------------------------------------------------
-    def drain(self, apply: Callable[[dict], object]) -> int | None:
+    def drain(self, apply: Callable[[dict], object],
+              transient: Callable[[BaseException], bool] = lambda exc: True) -> int | None:
         """Apply every spooled event in order; a file is removed once all its events are
-        applied. ``apply`` raises when the database refuses again: draining stops there and
-        the file stays (what was applied is not applied twice: the event-id claim). Returns
-        the number of events applied, or None when another process holds the spool."""
+        applied. When ``apply`` raises and ``transient(exc)`` (the database refuses again),
+        draining stops there and the file stays (what was applied is not applied twice: the
+        event-id claim). Any other error is this event's own (a bug): the event is set aside in
+        ``poison/`` — kept, logged, counted by ``status`` — so it cannot block the ones after
+        it. Returns the number of events applied, or None when another process holds the
+        spool."""
         if not self.pending():
             return 0
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -134,7 +148,13 @@ class Spool:
                     except FileNotFoundError:
                         continue
                     for ev in events:
-                        apply(ev)
+                        try:
+                            apply(ev)
+                        except Exception as exc:
+                            if transient(exc):
+                                raise
+                            self._set_aside(path, ev, exc)
+                            continue
                         done += 1
                     path.unlink()
                     self._sync_dir()
@@ -148,25 +168,31 @@ class Drainer:
     this process spools or sees a spool file; it stops once the spool is empty)."""
 
     def __init__(self, spool: Spool, apply: Callable[[dict], object],
-                 ready: Callable[[], bool] = lambda: True, poll: float = POLL_SECONDS):
+                 ready: Callable[[], bool] = lambda: True, poll: float = POLL_SECONDS,
+                 transient: Callable[[BaseException], bool] = lambda exc: True):
         self.spool, self.apply, self.ready, self.poll = spool, apply, ready, poll
+        self.transient = transient
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """No more polling (shutdown; tests)."""
+        self._stop.set()
 
     def wake(self) -> None:
         with self._lock:
-            if self._thread is not None and self._thread.is_alive():
+            if self._stop.is_set() or (self._thread is not None and self._thread.is_alive()):
                 return
             self._thread = threading.Thread(target=self._run, name="spool-drain", daemon=True)
             self._thread.start()
 
     def _run(self) -> None:
-        while self.spool.pending():
-            time.sleep(self.poll)
+        while self.spool.pending() and not self._stop.wait(self.poll):
             try:
                 if not self.ready():
                     continue
-                done = self.spool.drain(self.apply)
+                done = self.spool.drain(self.apply, self.transient)
                 if done:
                     log.info("spool: %d events applied", done)
             except Exception as exc:  # the database refused again: try at the next poll

@@ -60,6 +60,7 @@ def make_app(database_url, fake_line, tmp_path):
     fake_line.reset()
     yield make
     for app in apps:
+        app.extensions["nongpat"].drainer.stop()
         app.extensions["nongpat"].line.drain()
         app.extensions["nongpat"].bot.flush_sent()
         app.extensions["nongpat"].engine.dispose()

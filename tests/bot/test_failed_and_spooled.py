@@ -192,3 +192,38 @@ def test_each_event_logs_one_structured_line(app, chat, caplog):
     doc = json.loads(JsonFormatter().format(lines[0]))
     assert doc["event_id"] == ev["webhookEventId"] and doc["chat"] == G
     assert doc["outcome"] == "recorded" and doc["ms"] >= 0 and doc["level"] == "INFO"
+
+
+def test_ids_no_database_can_store_are_not_ids_and_leave_nothing_stuck(app, chat):
+    chat.bind(G)
+    ev = text_event("บันทึก จปฐ 5 ครัวเรือน", user="U\ud800x", group="C\udfffx",
+                    eid="01BAD\ud800EVENT")
+    assert post(chat.client, ev).status_code == 200
+    assert not list(Path(app.config["SPOOL_DIR"]).glob("**/*.jsonl"))
+    assert failed_rows(app) == [] and entry_count(app) == 0
+
+
+def test_an_event_that_raises_while_applying_the_spool_is_set_aside_not_blocking(tmp_path):
+    from bot.spool import Spool
+    spool = Spool(tmp_path / "spool")
+    spool.keep([{"webhookEventId": "a"}, {"webhookEventId": "poison"}])
+    spool.keep([{"webhookEventId": "b"}])
+    applied = []
+
+    def apply(ev):
+        if ev["webhookEventId"] == "poison":
+            raise ValueError("a bug")
+        applied.append(ev["webhookEventId"])
+    assert spool.drain(apply, transient=lambda exc: isinstance(exc, OperationalError)) == 2
+    assert applied == ["a", "b"] and not spool.pending()
+    assert spool.status()["set_aside"] == 1
+    kept = Spool.read(Spool(tmp_path / "spool" / "poison").files()[0])
+    assert kept == [{"webhookEventId": "poison"}]
+    # a transient error stops the drain and keeps the file for the next try
+    spool.keep([{"webhookEventId": "c"}])
+
+    def refuse(ev):
+        raise OperationalError("x", {}, Exception("down"))
+    with pytest.raises(OperationalError):
+        spool.drain(refuse, transient=lambda exc: isinstance(exc, OperationalError))
+    assert spool.pending()

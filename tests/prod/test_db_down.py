@@ -44,6 +44,7 @@ class InProcess:
         return self.client.get("/healthz").status_code
 
     def close(self):
+        self.app.extensions["nongpat"].drainer.stop()
         self.app.extensions["nongpat"].line.drain()
         self.app.extensions["nongpat"].engine.dispose()
 
