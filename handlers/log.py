@@ -41,6 +41,12 @@ def describe(ctx: Context, indicator: str, amount: int, category: str | None,
 def problem_reply(ctx: Context, command: Command) -> Reply | None:
     """Something is missing or contradictory: say what, and show one example that works."""
     ex = example_for(command.indicator)
+    if command.problem == "unclear":
+        words = ", ".join(f"\"{u}\"" for u in command.unknown[:3])
+        what = f"คำว่า {words}" if words else "ข้อความนี้"
+        return Reply.text(f"น้องพัฒน์ยังไม่เข้าใจ{what} จึงยังไม่ได้บันทึกหรือเปลี่ยนแปลงอะไรครับ\n"
+                          f"ตัวอย่าง: {ex} · ยอด · ยกเลิก\n"
+                          "พิมพ์ \"วิธีใช้\" เพื่อดูคำสั่งทั้งหมดครับ")
     if command.missing:
         names = " และ ".join(MISSING_NAMES.get(m, m) for m in command.missing)
         return Reply.text(f"ยังบันทึกไม่ได้ครับ ขาด{names}\nตัวอย่าง: {ex}")
@@ -70,12 +76,6 @@ def problem_reply(ctx: Context, command: Command) -> Reply | None:
                 "category-mismatch": "ประเภท/มิติที่ไม่ตรงกับภารกิจ"}[command.problem]
         return Reply.text(f"ข้อความมี{what} น้องพัฒน์จึงยังไม่บันทึกครับ "
                           f"โปรดบันทึกทีละรายการ เช่น: {ex}")
-    if command.problem == "unclear":
-        words = ", ".join(f"\"{u}\"" for u in command.unknown[:3])
-        what = f"คำว่า {words}" if words else "ข้อความนี้"
-        return Reply.text(f"น้องพัฒน์ยังไม่เข้าใจ{what} จึงยังไม่ได้บันทึกหรือเปลี่ยนแปลงอะไรครับ\n"
-                          f"ตัวอย่าง: {ex} · ยอด · ยกเลิก\n"
-                          "พิมพ์ \"วิธีใช้\" เพื่อดูคำสั่งทั้งหมดครับ")
     if command.problem and command.problem != "no-verb":
         return Reply.text(f"น้องพัฒน์ยังไม่แน่ใจ จึงยังไม่บันทึกครับ\nตัวอย่าง: {ex}")
     return None
