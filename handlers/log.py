@@ -189,11 +189,11 @@ def running_total(ctx: Context, command: Command, district: str) -> Reply:
                      command.category) if ctx.user_id else 0
     said = command.amount
     if said == mine:
-        return Reply.text(f"ยอดสะสม{what}ของคุณเป็น {thai.number(mine)} {unit} อยู่แล้วครับ "
+        return Reply.text(f"ยอดสะสม {what} ของคุณเป็น {thai.number(mine)} {unit} อยู่แล้วครับ "
                           "ไม่มีอะไรต้องบันทึกเพิ่ม")
     if said < mine:
         return Reply.text(
-            f"ยอดสะสมที่พิมพ์มา ({thai.number(said)} {unit}) น้อยกว่ายอด{what}ที่คุณบันทึกไว้แล้ว "
+            f"ยอดสะสมที่พิมพ์มา ({thai.number(said)} {unit}) น้อยกว่ายอด {what} ที่คุณบันทึกไว้แล้ว "
             f"({thai.number(mine)} {unit}) จึงยังไม่บันทึกครับ\n"
             f"ถ้าบันทึกเกินไป แก้ได้ด้วย \"แก้ไข {ind.aliases[0]} <จำนวนที่ถูก>\" "
             f"หรือ \"ยกเลิก {ind.aliases[0]}\" ครับ")
@@ -203,7 +203,7 @@ def running_total(ctx: Context, command: Command, district: str) -> Reply:
         return bad
     return ask_confirmation(
         ctx, command, district, kind="total", amount=diff, extra={"own": mine},
-        lead=(f"ยอดสะสม{what}ของคุณ {thai.number(mine)} → {thai.number(said)}: "
+        lead=(f"ยอดสะสม {what} ของคุณ {thai.number(mine)} → {thai.number(said)}: "
               f"บันทึกเพิ่ม {thai.number(diff)} {unit}"))
 
 

@@ -42,7 +42,7 @@ def target_entry(ctx: Context, command: Command, verb: str) -> tuple[Entry | Non
                             command.category) if ctx.user_id else None
     if entry is None:
         named = _named(ctx, command)
-        what = f"รายการ{named}ที่คุณบันทึกไว้" if named else "รายการที่คุณบันทึกไว้"
+        what = f"รายการ {named} ที่คุณบันทึกไว้" if named else "รายการที่คุณบันทึกไว้"
         return None, Reply.text(f"ไม่พบ{what}ให้{verb}ครับ จึงไม่ได้เปลี่ยนแปลงอะไร {OWN_ONLY}")
     return entry, None
 
@@ -78,7 +78,7 @@ def edit(ctx: Context, command: Command) -> Reply:
     cat = ind.category(entry.category_key)
     name = ind.name + (f" ({cat.name})" if cat else "")
     if command.amount == entry.amount:
-        return Reply.text(f"รายการ{name}ล่าสุดของคุณเป็น {thai.number(entry.amount)} {unit} "
+        return Reply.text(f"รายการ {name} ล่าสุดของคุณเป็น {thai.number(entry.amount)} {unit} "
                           "อยู่แล้วครับ ไม่ได้เปลี่ยนแปลงอะไร")
     bad = amount_problem(ctx, entry.indicator_key, entry.district_key, command.amount)
     if bad:
