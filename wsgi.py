@@ -4,7 +4,7 @@ A worker that starts while the database does not answer must not fail to boot: g
 the whole server when a worker fails to boot ("Worker failed to boot" → HaltServer), so one
 restarted worker during a database outage would take the web process down. Such a worker
 starts without setting up, answers 503 (LINE redelivers), and sets up on the first request
-after the database is back (bot.webhook.finish_setup).
+after the database is back (bot.web.webhook.finish_setup).
 """
 import logging
 

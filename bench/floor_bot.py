@@ -21,7 +21,7 @@ import urllib3
 from flask import Flask, abort, request
 
 from bot.language import Parser
-from bot.plan import load_plan_file
+from bot.core.plan import load_plan_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = """

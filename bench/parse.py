@@ -20,7 +20,7 @@ os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 from pythainlp.tokenize import word_tokenize  # noqa: E402
 
 from bot.language import Parser  # noqa: E402
-from bot.plan import load_plan_file  # noqa: E402
+from bot.core.plan import load_plan_file  # noqa: E402
 from language_cases import chatter, commands  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))

@@ -25,8 +25,8 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bot.config import DEFAULT_PLAN  # noqa: E402
 from bot.db import ensure_database, make_engine, make_sessionmaker  # noqa: E402
-from bot.fakeline import FakeLine  # noqa: E402
-from bot.line import Line  # noqa: E402
+from bot.line.fakeline import FakeLine  # noqa: E402
+from bot.line.client import Line  # noqa: E402
 from models import Group, ReminderDelivery, utcnow  # noqa: E402
 from reminders.rounds import Rounds, Settings  # noqa: E402
 

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
-from bot.fakeline import FakeLine  # noqa: E402
+from bot.line.fakeline import FakeLine  # noqa: E402
 from tests.prod._support import (Client, Gunicorn, bind_groups, db_totals, make_burst,  # noqa
                                  pct, run_burst, server_env, text_event)
 

@@ -26,9 +26,10 @@ class Services:
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    from bot import api, cli, dashboard, webhook
+    from bot import cli
+    from bot.web import api, dashboard, webhook
     from bot.db import ensure_database, make_engine, make_read_sessionmaker, make_sessionmaker
-    from bot.line import Line
+    from bot.line.client import Line
     from bot.service import Bot, database_down
     from bot.timeutil import clock_from_env
 
@@ -50,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     bot = Bot(sessions, line, app.config["CLOCK"], app.config["ADMIN_LINE_USER_IDS"],
               read_sessions)
     from bot.spool import Drainer, Spool
-    from bot.webhook import try_setup
+    from bot.web.webhook import try_setup
     spool = Spool(app.config["SPOOL_DIR"])
     drainer = Drainer(spool, lambda event: bot.handle_event(event, late=True),
                       ready=lambda: try_setup(app), transient=database_down)

@@ -11,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from bot import thai
-from bot.plan import PlanError
+from bot.core.plan import PlanError
 from bot.timeutil import BANGKOK
 
 
@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(chat)
     app.cli.add_command(events_group)
     app.cli.add_command(richmenu_group)
-    from bot.export import export_command
+    from bot.web.export import export_command
     app.cli.add_command(export_command)
     try:  # commands of packages that may not be installed yet in this checkout
         from reminders.cli import reminders_group
@@ -43,7 +43,7 @@ def plan_group():
 @plan_group.command("load", help="ตรวจสอบและโหลดไฟล์แผน YAML แล้วใช้เป็นแผนปัจจุบัน")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def plan_load(file: Path):
-    from bot.plans import load_into
+    from bot.core.plans import load_into
     try:
         with services().sessions() as s, s.begin():
             active = load_into(s, file)
@@ -166,7 +166,7 @@ def richmenu_group():
 @click.option("--save", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="บันทึกรูปเมนูเป็นไฟล์ PNG ด้วย")
 def richmenu_install(save: Path | None):
-    from bot.richmenu import NoThaiFont, menu_request, render_png
+    from bot.line.richmenu import NoThaiFont, menu_request, render_png
     try:
         png = render_png()
     except NoThaiFont as exc:

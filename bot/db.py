@@ -156,7 +156,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 def ensure_database(engine: Engine, plan_file: str | os.PathLike) -> None:
     """Newest schema, and the default plan when no plan is active. Idempotent, concurrent-safe."""
-    from bot import plans as plan_store  # late: plans imports models
+    from bot.core import plans as plan_store  # late: plans imports models
     from models import PlanRecord
 
     with setup_lock(engine):

@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import write_lock
 from bot.language import Command, Parser
-from bot.line import REPLY_WINDOW, Line
-from bot.messages import Reply
-from bot.plans import ActivePlan, PlanCache
+from bot.line.client import REPLY_WINDOW, Line
+from bot.line.messages import Reply
+from bot.core.plans import ActivePlan, PlanCache
 from bot.timeutil import Clock
 from handlers.base import Context, dispatch, dispatch_postback, load_all
 from handlers.help import GREETING, HELP

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from bot.plan import parse_date
+from bot.core.plan import parse_date
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 Clock = Callable[[], dt.datetime]

@@ -12,8 +12,8 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from bot.language import PROVINCE, Command, Intent
-from bot.messages import Reply
-from bot.plan import Plan
+from bot.line.messages import Reply
+from bot.core.plan import Plan
 from models import Group, LineUser
 from models.queries import GroupView, display_name, supersede_pending
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from bot.language import Command, Intent
-from bot.messages import Reply
+from bot.line.messages import Reply
 from handlers.base import Context, handles, postback
 from handlers.log import CONFIRM_MINUTES, amount_problem, record_and_answer
 from models import PendingConfirmation

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.language import Command, Intent
-from bot.messages import Reply
+from bot.line.messages import Reply
 from handlers.base import Context, handles
 
 HELP = """📘 วิธีใช้น้องพัฒน์

@@ -5,8 +5,8 @@ import datetime as dt
 
 from bot import thai
 from bot.language import PROVINCE, Command, Intent
-from bot.messages import QuickReply, Reply
-from bot.progress import deadline_text, district_figure, figure_text, province_figure
+from bot.line.messages import QuickReply, Reply
+from bot.core.progress import deadline_text, district_figure, figure_text, province_figure
 from handlers.base import Context, handles
 from handlers.query import unknown_district
 from models import PendingConfirmation

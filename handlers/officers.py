@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from bot import thai
 from bot.language import PROVINCE, Command, Intent
-from bot.messages import QuickReply, Reply
+from bot.line.messages import QuickReply, Reply
 from handlers.base import Context, handles
 from handlers.log import describe
 from handlers.query import scope_of, unknown_district

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import flex, thai
-from bot.forecast import Forecast, recent_for, window_start
+from bot import thai
+from bot.line import flex
+from bot.core.forecast import Forecast, recent_for, window_start
 from bot.language import PROVINCE, Command, Intent, Topic
-from bot.messages import QuickReply, Reply
-from bot.plan import Indicator
-from bot.progress import (Figure, category_figures, deadline_for, deadline_text, district_figure,
+from bot.line.messages import QuickReply, Reply
+from bot.core.plan import Indicator
+from bot.core.progress import (Figure, category_figures, deadline_for, deadline_text, district_figure,
                           district_figures, figure_text, province_figure)
 from handlers.base import Context, handles
 from models.queries import counters, recent_amounts

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot import thai
 from bot.language import Command, Intent
-from bot.messages import Reply
+from bot.line.messages import Reply
 from handlers.base import Context, handles, supersede
 from handlers.confirm import cancel_open
 from handlers.log import amount_problem, describe, standing

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from bot import thai
-from bot.plan import parse_date
+from bot.core.plan import parse_date
 
 
 def _services():

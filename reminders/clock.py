@@ -27,7 +27,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot import config
 from bot.db import ensure_database, make_engine, make_sessionmaker
-from bot.line import Line
+from bot.line.client import Line
 from bot.timeutil import BANGKOK, Clock, clock_from_env
 from reminders.planner import is_working_day
 from reminders.rounds import RoundReport, Rounds

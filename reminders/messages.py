@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import flex, thai
-from bot.messages import Flex, Reply
-from bot.progress import Figure
+from bot import thai
+from bot.line import flex
+from bot.line.messages import Flex, Reply
+from bot.core.progress import Figure
 from reminders.planner import BEFORE, MET, OPEN, OVERDUE, Item, Reminder
 
 GREEN, AMBER, RED, GREY = "#1DB446", "#F5A623", "#E02020", "#8C8C8C"

@@ -22,9 +22,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.forecast import Forecast, recent_for
-from bot.plan import District, Indicator, Milestone, Plan
-from bot.progress import Counters, Figure, district_figure, province_figure
+from bot.core.forecast import Forecast, recent_for
+from bot.core.plan import District, Indicator, Milestone, Plan
+from bot.core.progress import Counters, Figure, district_figure, province_figure
 
 ONE_DAY = dt.timedelta(days=1)
 

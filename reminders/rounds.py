@@ -35,10 +35,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import sqlite_file
-from bot.forecast import window_start
-from bot.line import Line
-from bot.messages import Reply
-from bot.plans import PlanCache
+from bot.core.forecast import window_start
+from bot.line.client import Line
+from bot.line.messages import Reply
+from bot.core.plans import PlanCache
 from bot.timeutil import BANGKOK
 from models import Group, ReminderDelivery, utcnow
 from models.queries import counters, recent_amounts

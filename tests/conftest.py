@@ -8,7 +8,7 @@ import os
 import pytest
 
 from bot import create_app
-from bot.fakeline import FakeLine
+from bot.line.fakeline import FakeLine
 from bot.timeutil import BANGKOK, fixed_clock
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")

@@ -11,7 +11,7 @@ import uuid
 from sqlalchemy import create_engine, text
 
 from bot.db import normalise_url
-from bot.fakeline import FakeLine
+from bot.line.fakeline import FakeLine
 
 SECRET = "test-channel-secret"
 TOKEN = "test-access-token"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.plan import Plan
+from bot.core.plan import Plan
 
 # --------------------------------------------------------------------------- command words
 # slot "cmd": the key names a command family; the parser maps families to intents.

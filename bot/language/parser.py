@@ -40,7 +40,7 @@ from bot.language.lexicon import (AFTER_OTHER, BEFORE_OTHER, FILLER_SET, LEAD_FI
 from bot.language.normalize import normalise
 from bot.language.numbers import (DECIMAL, INTEGER, NUMBER_WORDS, OTHER_NUMBER,
                                   thai_words_to_int)
-from bot.plan import Plan
+from bot.core.plan import Plan
 
 MAX_INPUT = 2000        # characters looked at before normalising (anything longer is not a command)
 MAX_COMMAND = 200       # characters after normalising

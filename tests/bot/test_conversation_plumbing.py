@@ -3,8 +3,8 @@ message they answer, the ids of the bot's answers kept for quotes, unsend announ
 next reply."""
 from sqlalchemy import func, select
 
-from bot.line import to_payload, to_sdk_messages
-from bot.messages import QUOTE_LEAD, Flex, QuickReply, Reply
+from bot.line.client import to_payload, to_sdk_messages
+from bot.line.messages import QUOTE_LEAD, Flex, QuickReply, Reply
 from bot.service import strip_mentions
 from models import BotMessage
 from tests.helpers import mention, text_event, totals, unsend_event
@@ -149,7 +149,7 @@ def test_the_answers_ids_are_written_within_seconds_without_being_asked(app, cha
 
 
 def test_sent_ids_are_read_from_a_reply_response_and_junk_gives_none():
-    from bot.line import sent_ids
+    from bot.line.client import sent_ids
     assert sent_ids('{"sentMessages": [{"id": "461230966842064897", "quoteToken": "q"}]}') == [
         "461230966842064897"]
     for junk in (None, "", "{", "[]", '{"sentMessages": {}}', '{"sentMessages": [{"id": 1}]}'):

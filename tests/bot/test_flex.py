@@ -3,10 +3,10 @@ sizes stay under LINE's limits, and the SDK's models accept every message."""
 import pytest
 from linebot.v3.messaging import FlexMessage
 
-from bot import flex
-from bot.line import to_sdk_messages
-from bot.messages import Reply
-from bot.progress import Figure
+from bot.line import flex
+from bot.line.client import to_sdk_messages
+from bot.line.messages import Reply
+from bot.core.progress import Figure
 
 
 def bars(node, out=None):

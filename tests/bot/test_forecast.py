@@ -1,7 +1,7 @@
 """Pace and forecast with frozen dates and synthetic histories."""
 import datetime as dt
 
-from bot.forecast import Forecast
+from bot.core.forecast import Forecast
 
 TODAY = dt.date(2022, 4, 19)
 DUE = dt.date(2022, 5, 1)  # 13 days including today

@@ -6,10 +6,10 @@ import urllib.request
 import pytest
 from linebot.v3.messaging import FlexMessage, PushMessageRequest, ReplyMessageRequest, TextMessage
 
-from bot import flex
-from bot.fakeline import FakeLine
-from bot.line import Line, to_payload, to_sdk_messages
-from bot.messages import MAX_QUICK_REPLIES, QuickReply, Reply
+from bot.line import flex
+from bot.line.fakeline import FakeLine
+from bot.line.client import Line, to_payload, to_sdk_messages
+from bot.line.messages import MAX_QUICK_REPLIES, QuickReply, Reply
 from tests.bot.test_flex import long_province_bubbles
 
 QUICK = [QuickReply("ยกเลิก", text="ยกเลิก", data="undo:01ABC"), QuickReply("ยอดอำเภอ"),

@@ -11,11 +11,11 @@ import urllib.request
 
 import pytest
 
-from bot import linespec
+from bot.line import spec as linespec
 from bot.config import from_env
-from bot.fakeline import API, DATA, ROUTES, FakeLine
-from bot.line import Line
-from bot.richmenu import menu_request
+from bot.line.fakeline import API, DATA, ROUTES, FakeLine
+from bot.line.client import Line
+from bot.line.richmenu import menu_request
 from tests.helpers import post, text_event
 
 SPEC = linespec.load()
@@ -197,7 +197,7 @@ def test_display_name_picks_the_endpoint_by_source():
 def test_the_bots_own_reply_path_is_validated():
     """Line.reply's hand-built JSON goes through the same check: a Flex card with a component
     LINE does not have is refused (400), recorded, and reported as not sent."""
-    from bot.messages import Flex, Reply
+    from bot.line.messages import Flex, Reply
     with FakeLine() as fake:
         line = Line(fake.url, "token", data_base_url=fake.data_url)
         card = {"type": "bubble", "body": {"type": "box", "layout": "vertical",

@@ -1,4 +1,4 @@
-"""The validator the fake LINE applies to every body (bot/linespec on LINE's own OpenAPI spec,
+"""The validator the fake LINE applies to every body (bot/line/spec.py on LINE's own OpenAPI spec,
 tests/specs/line-openapi): it refuses the mistakes real LINE refuses — the discriminator picks
 the mapped schema, so a wrong Flex component or an unknown type is caught, not only the base
 ``Message`` — and accepts what the bot sends."""
@@ -6,10 +6,11 @@ import copy
 
 import pytest
 
-from bot import flex, linespec
-from bot.line import to_payload
-from bot.messages import QuickReply, Reply
-from bot.richmenu import menu_request
+from bot.line import flex
+from bot.line import spec as linespec
+from bot.line.client import to_payload
+from bot.line.messages import QuickReply, Reply
+from bot.line.richmenu import menu_request
 from tests.bot.test_flex import long_province_bubbles
 from tests.bot.test_line import REPLIES
 

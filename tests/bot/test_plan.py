@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.plan import PlanError, load_plan_file, load_plan_text
+from bot.core.plan import PlanError, load_plan_file, load_plan_text
 
 PLAN = Path(__file__).resolve().parents[2] / "plans" / "ratchaburi-2565.yaml"
 

@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from bot.richmenu import BUTTONS, HEIGHT, WIDTH, NoThaiFont, menu_request, thai_font_path
+from bot.line.richmenu import BUTTONS, HEIGHT, WIDTH, NoThaiFont, menu_request, thai_font_path
 
 
 def have_font():
@@ -53,11 +53,11 @@ def test_install_command_puts_the_image_on_lines_data_host(app, fake_line, monke
     """`flask richmenu install` without a Thai font on this machine (the drawing is
     stubbed): the menu is created on api.line.me, its image uploaded to api-data.line.me
     (LINE_API_DATA_BASE_URL), then made the default on api.line.me."""
-    import bot.richmenu
+    import bot.line.richmenu
     from PIL import Image
     out = io.BytesIO()
     Image.new("RGB", (WIDTH, HEIGHT), "#1DB446").save(out, "PNG")
-    monkeypatch.setattr(bot.richmenu, "render_png", lambda: out.getvalue())
+    monkeypatch.setattr(bot.line.richmenu, "render_png", lambda: out.getvalue())
     result = app.test_cli_runner().invoke(args=["richmenu", "install"])
     assert result.exit_code == 0, result.output
     menu = fake_line.default_rich_menu

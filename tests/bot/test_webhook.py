@@ -130,7 +130,7 @@ def test_healthz(client):
 
 def test_a_reply_past_its_token_window_is_dropped(app, fake_line):
     import time
-    from bot.messages import Reply
+    from bot.line.messages import Reply
     line = app.extensions["nongpat"].line
     assert line.reply("rt-late", Reply.text("สวัสดีครับ"), not_after=time.monotonic() - 1) is False
     assert line.reply("rt-fresh", Reply.text("สวัสดีครับ"), not_after=time.monotonic() + 5) is True

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bot.dashboard import bp
-from bot.export import export_command
+from bot.web.dashboard import bp
+from bot.web.export import export_command
 from tests.helpers import DASHBOARD_TOKEN
 
 AUTH = {"Authorization": f"Bearer {DASHBOARD_TOKEN}"}

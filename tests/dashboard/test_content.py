@@ -56,7 +56,7 @@ def test_milestones_forecast_and_be_dates(dash, chat):
     jpt = html.split('id="ind-jpt"', 1)[1].split("</section>", 1)[0]
     assert "1 พ.ค. 2565" in jpt and "อีก 12 วัน" in jpt            # deadline, days left
     assert "23 เม.ย. 2565 – 29 เม.ย. 2565" in jpt                  # the next milestone: test round 2
-    assert "ต้องได้วันละ" in jpt and "ด้วยอัตรา 7 วันล่าสุด" in jpt  # bot/forecast.py's text
+    assert "ต้องได้วันละ" in jpt and "ด้วยอัตรา 7 วันล่าสุด" in jpt  # bot/core/forecast.py's text
     assert "ข้อมูล ณ <span id=\"as-of\">19 เม.ย. 2565 10:00 น.</span>" in html
     timeline = html.split('id="timeline"', 1)[1].split("</section>", 1)[0]
     states = dict(re.findall(r'data-milestone="([^"]+)" data-state="([^"]+)"', timeline))
@@ -117,7 +117,7 @@ def test_audit_trail_with_filters_and_undo(dash, chat, fake_line, app):
 
 
 def test_audit_trail_pages(dash, chat, app):
-    from bot.dashboard import data
+    from bot.web.dashboard import data
     chat.bind(G)
     for i in range(3):
         chat.say(f"บันทึก จปฐ {i + 1} ครัวเรือน", group=G, user=f"Upage{i}")
@@ -148,7 +148,7 @@ def test_hostile_display_name_is_shown_as_text(dash, chat, fake_line, app):
 
 def test_daily_amounts_are_bangkok_days(make_app, fake_line):
     """03:00 in Bangkok is the evening before in UTC: it still counts for the Bangkok day."""
-    from bot.dashboard.data import daily_amounts
+    from bot.web.dashboard.data import daily_amounts
     from tests.helpers import Chat
     early = make_app(CLOCK=fixed_clock(dt.datetime(2022, 4, 19, 3, 0, tzinfo=BANGKOK)))
     c = Chat(early, fake_line)

@@ -1,7 +1,7 @@
 """Answers worth asking for, end to end through /callback: what LINE received."""
 import datetime as dt
 
-from bot import flex
+from bot.line import flex
 from bot.timeutil import fixed_clock
 from tests.conftest import NOW
 from tests.helpers import ADMIN, Chat, post, text_event

@@ -9,7 +9,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from bot.language import Parser  # noqa: E402
-from bot.plan import load_plan_file  # noqa: E402
+from bot.core.plan import load_plan_file  # noqa: E402
 
 
 

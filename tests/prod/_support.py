@@ -15,7 +15,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bot.fakeline import FakeLine
+from bot.line.fakeline import FakeLine
 from tests import helpers
 from tests.helpers import body_of
 

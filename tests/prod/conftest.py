@@ -6,7 +6,7 @@ import os
 import uuid
 
 import pytest
-from bot.fakeline import FakeLine
+from bot.line.fakeline import FakeLine
 from tests.helpers import drop_schema, pg_schema
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from bot.fakeline import FakeLine
+from bot.line.fakeline import FakeLine
 from tests.prod._support import (ADMIN, SECRET, TOKEN, Client, Gunicorn, TcpProxy, body_of,
                                  db_totals, redelivered, server_env, sign, text_event)
 from tests.prod.conftest import BACKENDS

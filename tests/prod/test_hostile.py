@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import webhook
+from bot.web import webhook
 from tests.helpers import ADMIN, entry_count, sign, text_event, totals
 
 GROUP = "Chostile000000000000000000000001"

@@ -24,7 +24,7 @@ def test_webhook_answers_fast_and_keeps_entries_when_line_is_slow_or_down(fresh_
         total = 0
         for phase in ("slow", "down"):
             fake.reset()
-            if phase == "slow":     # past bot.line's read timeout (10 s): the calls time out
+            if phase == "slow":     # past bot.line.client's read timeout (10 s): the calls time out
                 fake.delay.update(reply=11, profile=11)
             else:
                 fake.fail_rate.update(reply=(500, 1.0), profile=(500, 1.0))

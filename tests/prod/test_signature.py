@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 
-from bot import webhook
+from bot.web import webhook
 from tests.helpers import SECRET, body_of, sign, text_event
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from bot.config import DEFAULT_PLAN
-from bot.plan import load_plan_file
-from bot.plans import PlanCache
+from bot.core.plan import load_plan_file
+from bot.core.plans import PlanCache
 from models import Group, utcnow
 from models.queries import bind_group, record_entry
 from reminders.rounds import Rounds, Settings

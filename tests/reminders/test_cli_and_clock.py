@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.config import DEFAULT_PLAN
 from bot.db import ensure_database, make_engine, make_sessionmaker
-from bot.plans import PlanCache
+from bot.core.plans import PlanCache
 from bot.timeutil import BANGKOK, fixed_clock
 from models import ReminderDelivery
 from models.queries import bind_group

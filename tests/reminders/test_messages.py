@@ -1,7 +1,7 @@
 """A reminder before a deadline carries the district's pace: needed per day vs the last 7 days."""
 import datetime as dt
 
-from bot.plans import PlanCache
+from bot.core.plans import PlanCache
 from models.queries import record_entry
 from reminders.rounds import outgoing
 from tests.reminders.conftest import bind, d

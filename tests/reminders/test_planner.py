@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.line import to_sdk_messages
+from bot.line.client import to_sdk_messages
 from reminders.messages import from_payload, render, to_payload
 from reminders.planner import (BEFORE, MET, OPEN, OVERDUE, is_working_day, log_command,
                                plan_day, send_day, triggers)

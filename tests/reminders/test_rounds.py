@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import MIGRATE_LOCK_ID, make_engine, make_sessionmaker
-from bot.line import Line
-from bot.plans import PlanCache
+from bot.line.client import Line
+from bot.core.plans import PlanCache
 from models import ReminderDelivery
 from reminders import rounds as rounds_mod
 from reminders.rounds import REMINDER_LOCK_ID, Rounds

@@ -3,12 +3,12 @@
 It answers like LINE where it matters: two hosts, as LINE has (``url``: api.line.me;
 ``data_url``: api-data.line.me, where content uploads such as rich-menu images go), and 404 for
 an operation sent to the wrong host or a path it does not serve; 400 for a body that breaks the
-operation's schema in LINE's OpenAPI spec (bot/linespec), and on a reused reply token; 409 on a
+operation's schema in LINE's OpenAPI spec (bot/line/spec.py), and on a reused reply token; 409 on a
 repeated ``X-Line-Retry-Key``; 429 when told to or over quota; injected 500s and delays; member
 profiles (group, room, 1:1) and counts, and quota figures. Point the bot at it with
 ``LINE_API_BASE_URL`` and ``LINE_API_DATA_BASE_URL``.
 
-    python -m bot.fakeline --port 8099     # for staging: prints what the bot sends (data: 8100)
+    python -m bot.line.fakeline --port 8099     # for staging: prints what the bot sends (data: 8100)
 """
 from __future__ import annotations
 
@@ -189,7 +189,7 @@ class FakeLine:
         ``invalid``."""
         if not self.check_messages:
             return []
-        from bot import linespec
+        from bot.line import spec as linespec
         spec = linespec.load()
         op = spec.operation(method, path)
         errors = spec.body_errors(op, body) if op is not None else []

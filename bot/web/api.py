@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.progress import api_document
+from bot.core.progress import api_document
 from models.queries import counters, failure_counts
 
 bp = Blueprint("api", __name__)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from linebot.v3.messaging import (ApiClient, ApiException, Configuration, MessagingApi,
                                   MessagingApiBlob, ReplyMessageRequest, RichMenuRequest)
 
-from bot.messages import MAX_MESSAGES, MAX_QUICK_REPLIES, QUOTE_LEAD, Reply, clip
+from bot.line.messages import MAX_MESSAGES, MAX_QUICK_REPLIES, QUOTE_LEAD, Reply, clip
 
 log = logging.getLogger(__name__)
 TIMEOUT = (3.05, 10)  # connect, read (seconds)
@@ -39,7 +39,7 @@ def to_payload(reply: Reply) -> list[dict]:
 
     Built directly rather than through the SDK's pydantic models: validating and dumping those
     models cost ~0.4 ms of CPU per reply. The fake LINE server checks every body it receives
-    against LINE's own OpenAPI schemas (bot/linespec), and ``to_sdk_messages`` reads the
+    against LINE's own OpenAPI schemas (bot/line/spec.py), and ``to_sdk_messages`` reads the
     payload back through the SDK's models in tests, so both vouch for every message shape.
     """
     messages: list[dict] = [{"type": "text", "text": clip(t)} for t in reply.texts]

@@ -7,8 +7,8 @@ from flask import (Response, abort, current_app, g, redirect, render_template, r
                    url_for)
 
 from bot import thai
-from bot.dashboard import auth, bp, data
-from bot.export import build_report, render
+from bot.web.dashboard import auth, bp, data
+from bot.web.export import build_report, render
 from models.queries import counters
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

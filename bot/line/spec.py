@@ -29,7 +29,7 @@ import functools
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "tests" / "specs" / "line-openapi" / "messaging-api.yml"
 API_HOST = "https://api.line.me"
 DATA_HOST = "https://api-data.line.me"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 
 from bot import thai
-from bot.messages import Flex
-from bot.progress import Figure
+from bot.line.messages import Flex
+from bot.core.progress import Figure
 
 MAX_BUBBLE_BYTES = 30_000
 MAX_CAROUSEL_BYTES = 50_000

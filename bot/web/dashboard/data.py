@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import thai
-from bot.forecast import WINDOW_DAYS, Forecast
-from bot.plan import Indicator, Milestone, Plan
-from bot.progress import Counters, Figure, category_figures, deadline_for
+from bot.core.forecast import WINDOW_DAYS, Forecast
+from bot.core.plan import Indicator, Milestone, Plan
+from bot.core.progress import Counters, Figure, category_figures, deadline_for
 from bot.timeutil import BANGKOK
 from models import Entry, LineUser
 from models.queries import recent_amounts

@@ -18,7 +18,7 @@ import time
 
 from flask import Flask, current_app, request, session
 
-from bot.api import bearer_ok
+from bot.web.api import bearer_ok
 
 SESSION_KEY = "dash"            # fingerprint of the token the session was opened with
 LOGIN_AT_KEY = "dash_at"

@@ -19,8 +19,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from bot import thai
-from bot.plan import Plan
-from bot.progress import Counters, Figure, category_figures, district_figures, province_figure
+from bot.core.plan import Plan
+from bot.core.progress import Counters, Figure, category_figures, district_figures, province_figure
 
 FORMATS = ("xlsx", "csv")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.plan import Plan, load_plan_file, load_plan_text
+from bot.core.plan import Plan, load_plan_file, load_plan_text
 from models import PlanRecord, Progress
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot import thai
-from bot.plan import Indicator, Milestone, Plan
+from bot.core.plan import Indicator, Milestone, Plan
 
 Counters = dict[tuple[str, str, str], int]
 

@@ -13,10 +13,10 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard",
 
 @bp.record_once
 def _configure(state) -> None:
-    from bot.dashboard.auth import configure
+    from bot.web.dashboard.auth import configure
     configure(state.app)
 
 
-from bot.dashboard import views  # noqa: E402,F401  (routes)
+from bot.web.dashboard import views  # noqa: E402,F401  (routes)
 
 __all__ = ["bp"]
