@@ -848,6 +848,8 @@ class Parser:
             return Command()                  # talk around a command word, not a command
         if how == "noverb" and (unknown or missing):
             return Command()
+        if how in ("logweak", "got") and "amount" in missing:
+            return Command()                  # ช่วยส่งยอด จปฐ ให้หน่อย: asking a colleague
         if how in ("logweak", "got") and len(unknown) > 2:
             return Command()                  # ส่งเบอร์ประธานกองทุน… ให้อาจารย์: talk
         if how == "noverb":
