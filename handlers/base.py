@@ -157,9 +157,19 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def _confirms_open_prompt(ctx: Context) -> bool:
+    """"ยืนยันแล้วครับ" is talk in a group (someone confirming a meeting) — unless its sender has
+    a prompt open there: then it is the answer to it, and silence would leave them believing
+    it was recorded."""
+    return (ctx.text.lstrip().startswith("ยืนยัน") and ctx.in_group and ctx.group is not None
+            and ctx.group.has_prompt)
+
+
 def dispatch(ctx: Context, command: Command) -> Reply | None:
     """Route a parsed message. Chatter in groups gets None: no reply, no change — unless the
     message @mentions the bot, which always gets an answer."""
+    if not command.understood and _confirms_open_prompt(ctx):
+        command = Command(intent=Intent.CONFIRM)
     if not command.understood or command.intent not in HANDLERS:
         if ctx.mentioned:
             return Reply.text(HINT_MENTION)
