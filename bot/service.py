@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 import traceback
@@ -119,11 +120,15 @@ def _str(v, limit: int = 64) -> str | None:
     return v
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def storable(text: str | None) -> str | None:
-    """Text any database takes: no NUL, lone surrogates replaced."""
+    """Text any database takes: NUL dropped (PostgreSQL refuses it), a lone surrogate (half an
+    emoji, which no UTF-8 column can hold) replaced by U+FFFD."""
     if text is None:
         return None
-    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return _SURROGATE.sub("\ufffd", text.replace("\x00", ""))
 
 
 def _message_id(v) -> str | None:
@@ -282,7 +287,7 @@ class Bot:
             text = message.get("text")
             if isinstance(text, str):
                 text, mentioned = strip_mentions(text, message.get("mention"))
-                text = text.replace("\x00", "")  # as _route reads it
+                text = storable(text)  # as _route reads it
                 if len(text) <= MAX_TEXT_CHARS:
                     command = parser.parse(text)
         return Prepared(active, command, mentioned)
@@ -347,7 +352,7 @@ class Bot:
             if message.get("type") != "text" or not isinstance(message.get("text"), str):
                 self._seen(ctx)
                 return None
-            ctx.text = message["text"].replace("\x00", "")  # PostgreSQL text refuses NUL
+            ctx.text = storable(message["text"])  # what is stored is what was read
             ctx.message_id = _message_id(message.get("id"))
             ctx.quoted_id = _message_id(message.get("quotedMessageId"))
             self._seen(ctx)

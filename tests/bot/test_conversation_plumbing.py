@@ -154,3 +154,14 @@ def test_sent_ids_are_read_from_a_reply_response_and_junk_gives_none():
         "461230966842064897"]
     for junk in (None, "", "{", "[]", '{"sentMessages": {}}', '{"sentMessages": [{"id": 1}]}'):
         assert sent_ids(junk) == []
+
+
+def test_a_log_with_half_an_emoji_is_recorded_not_failed(app, chat):
+    """A lone surrogate (a cut emoji) reads as a space and is stored as U+FFFD: no database
+    refuses the entry's text."""
+    from models import Entry
+    chat.bind(G)
+    r = chat.say("บันทึก จปฐ 12\ud83d ครัวเรือน", user="Ua", group=G)
+    assert r.startswith("✅ บันทึกแล้วครับ") and totals(app)[("jpt", "ban-pong", "")] == 12
+    with app.extensions["nongpat"].sessions() as s:
+        assert s.scalar(select(Entry.text)) == "บันทึก จปฐ 12\ufffd ครัวเรือน"
