@@ -218,9 +218,7 @@ def events_replay(event_ids: tuple[str, ...], all_failed: bool, spool: bool):
     if not (event_ids or all_failed or spool):
         raise click.UsageError("name EVENT_ID(s), or --failed, or --spool")
     if spool:
-        from bot.service import database_down
-        done = svc.spool.drain(lambda event: svc.bot.handle_event(event, late=True),
-                               database_down)
+        done = svc.drainer.drain_now()
         if done is None:
             raise click.ClickException("another process is applying the spool now; try again")
         click.echo(f"spool: {done} event(s) applied ({svc.spool.status()['events']} left)")

@@ -195,11 +195,11 @@ class Bot:
                 raise
             outcome = self._failed(event, row, etype, exc, window)
         self.outcomes[outcome.status] += 1
+        ms = round((time.perf_counter() - started) * 1000, 1)
         log.info("event %s chat=%s outcome=%s ms=%.1f", row["event_id"], group_id or user_id,
-                 outcome.status, (time.perf_counter() - started) * 1000,
+                 outcome.status, ms,
                  extra={"fields": {"event_id": row["event_id"], "chat": group_id or user_id,
-                                   "type": etype, "outcome": outcome.status,
-                                   "ms": round((time.perf_counter() - started) * 1000, 1)}})
+                                   "type": etype, "outcome": outcome.status, "ms": ms}})
         return outcome
 
     def _handle(self, event: dict, row: dict, etype: str, stype: str, group_id: str | None,
@@ -219,7 +219,7 @@ class Bot:
                 log.warning("event %s: conflict, retrying", row["event_id"])
         if result is None:
             return Outcome("duplicate")
-        reply, name_wanted, after, about = result
+        reply, status, name_wanted, after, about = result
         for fn in after:  # bookkeeping that must wait for the commit (cheap, in-process)
             fn()
         token = event.get("replyToken")
@@ -230,7 +230,7 @@ class Bot:
         if name_wanted:
             self.line.submit(self.refresh_name, user_id, group_id if stype == "group" else None,
                              group_id if stype == "room" else None)
-        return Outcome("recorded" if about else "replied" if reply else "silent", reply)
+        return Outcome(status, reply)
 
     def _failed(self, event: dict, row: dict, etype: str, exc: Exception,
                 window: float) -> Outcome:
@@ -318,11 +318,11 @@ class Bot:
             if again:
                 resolve_failure(s, row["event_id"], again, ctx.utcnow)
             s.flush()  # what the handler changed through the ORM, then the claim
-            s.connection().execute(_INSERT_EVENT, {
-                **row, "outcome": ("recorded" if ctx.answer_entry_id else
-                                   "replied" if reply else "silent"), "received_at": utcnow()})
+            status = "recorded" if ctx.answer_entry_id else "replied" if reply else "silent"
+            s.connection().execute(_INSERT_EVENT, {**row, "outcome": status,
+                                                   "received_at": utcnow()})
             about = (ctx.chat_id, ctx.answer_entry_id) if ctx.answer_entry_id else None
-            return reply, self._wants_name(ctx), list(ctx.after_commit), about
+            return reply, status, self._wants_name(ctx), list(ctx.after_commit), about
 
     def _taken(self, event_id: str) -> bool:
         with self.sessions() as s:

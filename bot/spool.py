@@ -176,6 +176,10 @@ class Drainer:
         self._lock = threading.Lock()
         self._stop = threading.Event()
 
+    def drain_now(self) -> int | None:
+        """Apply the spool in this thread (``flask events replay --spool``), as the poller does."""
+        return self.spool.drain(self.apply, self.transient)
+
     def stop(self) -> None:
         """No more polling (shutdown; tests)."""
         self._stop.set()
@@ -192,7 +196,7 @@ class Drainer:
             try:
                 if not self.ready():
                     continue
-                done = self.spool.drain(self.apply, self.transient)
+                done = self.drain_now()
                 if done:
                     log.info("spool: %d events applied", done)
             except Exception as exc:  # the database refused again: try at the next poll

@@ -128,8 +128,6 @@ def cancel_postback(ctx: Context, arg: str) -> Reply:
     pending = _own_prompt(ctx, pending_id) if pending_id is not None else None
     if pending is None:
         return Reply.text(NOTHING_OPEN)
-    if pending.resolved_at is not None or _expired(ctx, pending):
-        return Reply.text("รายการนี้ไม่ได้รอการยืนยันแล้ว จึงไม่มีอะไรต้องยกเลิกครับ")
-    if not resolve(ctx, pending, "cancelled"):
+    if _expired(ctx, pending) or not resolve(ctx, pending, "cancelled"):  # closed already
         return Reply.text("รายการนี้ไม่ได้รอการยืนยันแล้ว จึงไม่มีอะไรต้องยกเลิกครับ")
     return Reply.text("ยกเลิกแล้วครับ ไม่ได้บันทึกรายการนี้")

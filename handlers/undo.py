@@ -99,16 +99,10 @@ def unsent(ctx: Context, message_id: str) -> None:
         return
     supersede_pending(ctx.session, ctx.chat_id, ctx.user_id, ctx.utcnow, resolution="unsent",
                       message_id=message_id)
-    entry = ctx.session.scalar(
-        Entry.__table__.select().with_only_columns(Entry.id).where(
-            Entry.plan_id == ctx.plan_id, Entry.message_id == message_id,
-            Entry.user_id == ctx.user_id))
-    if entry is None:
-        return
-    entry = ctx.session.get(Entry, entry, with_for_update=True)
-    if entry.undone_at is not None or not undo_entry(ctx.session, entry, ctx.event_id,
-                                                     ctx.utcnow):
-        return
+    entry = entry_of_message(ctx.session, ctx.plan_id, message_id)
+    if entry is None or entry.user_id != ctx.user_id or not undo_entry(
+            ctx.session, entry, ctx.event_id, ctx.utcnow):
+        return  # not a log of theirs, or undone already (undo_entry checks, atomically)
     name = ctx.sender_name()
     who = f"คุณ{name}" if name else "ผู้บันทึก"
     what = describe(ctx, entry.indicator_key, entry.amount, entry.category_key, entry.district_key)

@@ -107,14 +107,14 @@ def callback():
         try:
             services.bot.handle_event(event)
         except Exception as exc:
+            # the database refused; or (handle_event keeps what a handler raises) a bug outside
+            # the handlers: either way the rest of the body is kept, not lost
             if database_down(exc):
                 log.error("database unavailable (%s): keeping %d events in the spool",
                           exc.__class__.__name__, len(events) - i)
-                return _spool(services, events[i:])
-            # handle_event keeps what a handler raises; this is a bug outside it: keep the
-            # rest rather than lose it, and answer 200
-            log.exception("event failed outside its handler: %s",
-                          str(event.get("webhookEventId"))[:64])
+            else:
+                log.exception("event failed outside its handler: %s",
+                              str(event.get("webhookEventId"))[:64])
             return _spool(services, events[i:])
     if services.spool.pending():  # events kept while the database refused: apply them now
         services.drainer.wake()
