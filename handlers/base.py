@@ -54,6 +54,11 @@ class Context:
         return self._user  # type: ignore[return-value]
 
     @property
+    def prompt_owner(self) -> str:
+        """Whose prompts these are: the sender, or the chat when LINE gives no user id."""
+        return self.user_id or self.chat_id
+
+    @property
     def utcnow(self) -> dt.datetime:
         """What is written to the database: always UTC (SQLite keeps no offset)."""
         return self.now.astimezone(dt.timezone.utc)
@@ -146,8 +151,7 @@ def supersede(ctx: Context) -> None:
     if (not ctx.user_id and not ctx.chat_id) or (ctx.group is not None
                                                   and not ctx.group.has_prompt):
         return  # known from the group's read: nothing open (the common case costs nothing)
-    for _, text in supersede_pending(ctx.session, ctx.chat_id, ctx.user_id or ctx.chat_id,
-                                     ctx.utcnow):
+    for _, text in supersede_pending(ctx.session, ctx.chat_id, ctx.prompt_owner, ctx.utcnow):
         ctx.notes.append(f"ℹ️ รายการที่รอยืนยัน \"{_short(text)}\" ถูกยกเลิกแล้ว "
                          "เพราะมีคำสั่งใหม่ตามมาครับ")
 

@@ -32,7 +32,7 @@ def open_pending(ctx: Context) -> PendingConfirmation | None:
     """The sender's open, unexpired prompt in this chat (at most one: see supersede)."""
     return ctx.session.scalar(select(PendingConfirmation).where(
         PendingConfirmation.chat_id == ctx.chat_id,
-        PendingConfirmation.user_id == (ctx.user_id or ctx.chat_id),
+        PendingConfirmation.user_id == ctx.prompt_owner,
         PendingConfirmation.resolved_at.is_(None),
         PendingConfirmation.expires_at > ctx.utcnow)
         .order_by(PendingConfirmation.id.desc()).limit(1))
@@ -41,7 +41,7 @@ def open_pending(ctx: Context) -> PendingConfirmation | None:
 def _own_prompt(ctx: Context, pending_id: int) -> PendingConfirmation | None:
     return ctx.session.scalar(select(PendingConfirmation).where(
         PendingConfirmation.id == pending_id, PendingConfirmation.chat_id == ctx.chat_id,
-        PendingConfirmation.user_id == (ctx.user_id or ctx.chat_id)))
+        PendingConfirmation.user_id == ctx.prompt_owner))
 
 
 def _expired(ctx: Context, pending: PendingConfirmation) -> bool:

@@ -213,7 +213,7 @@ def ask_confirmation(ctx: Context, command: Command, district: str, *, kind: str
     """Echo a reading back with ยืนยัน / ยกเลิก buttons; nothing is recorded until ยืนยัน."""
     amount = command.amount if amount is None else amount
     pending = PendingConfirmation(
-        user_id=ctx.user_id or ctx.chat_id, chat_id=ctx.chat_id, text=ctx.text,
+        user_id=ctx.prompt_owner, chat_id=ctx.chat_id, text=ctx.text,
         event_id=ctx.event_id, created_at=ctx.utcnow, kind=kind, message_id=ctx.message_id,
         expires_at=ctx.utcnow + dt.timedelta(minutes=CONFIRM_MINUTES),
         command={"indicator": command.indicator, "amount": amount,

@@ -50,11 +50,9 @@ def to_payload(reply: Reply) -> list[dict]:
         if messages[0]["type"] != "text":
             messages.insert(0, {"type": "text", "text": QUOTE_LEAD})
         messages[0]["quoteToken"] = reply.quote_token
-    room = MAX_MESSAGES - len(messages)
-    if reply.notices and room < len(reply.notices):
-        messages = messages[:MAX_MESSAGES - min(len(reply.notices), MAX_MESSAGES - 1)]
-    messages += [{"type": "text", "text": clip(t)} for t in reply.notices]
-    messages = messages[:MAX_MESSAGES]
+    keep = max(1, MAX_MESSAGES - len(reply.notices))  # notices come last; the answer keeps ≥ 1
+    messages = (messages[:keep] + [{"type": "text", "text": clip(t)} for t in reply.notices]
+                )[:MAX_MESSAGES]
     if reply.quick_replies and messages:
         items = []
         for q in reply.quick_replies[:MAX_QUICK_REPLIES]:
