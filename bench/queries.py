@@ -46,7 +46,7 @@ def rows(plan_id: int, districts: list[str], n: int, sums: dict):
 
 def fill(engine, n: int) -> int:
     with engine.connect() as conn:
-        plan_id = conn.execute(text("SELECT id FROM plans WHERE active")).scalar()
+        plan_id = conn.execute(text("SELECT id FROM plans ORDER BY id LIMIT 1")).scalar()
         districts = [r[0] for r in conn.execute(text(
             "SELECT DISTINCT district_key FROM progress WHERE plan_id = :p ORDER BY 1"),
             {"p": plan_id})]

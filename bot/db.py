@@ -155,14 +155,20 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 def ensure_database(engine: Engine, plan_file: str | os.PathLike) -> None:
-    """Newest schema, and the default plan when no plan is active. Idempotent, concurrent-safe."""
+    """Newest schema, and — in a database with no plan yet — every plan ``plan_file`` names
+    (one file, a directory of them, or several separated by commas). Idempotent,
+    concurrent-safe. A database that has plans keeps them: operators add or replace one with
+    ``flask plan load``."""
     from bot.core import plans as plan_store  # late: plans imports models
     from models import PlanRecord
 
     with setup_lock(engine):
         migrate(engine)
         with Session(engine) as s, s.begin():
-            active = s.scalar(select(PlanRecord.id).where(PlanRecord.active.is_(True)))
-            if active is None:
-                plan_store.load_into(s, Path(plan_file))
-                log.info("loaded default plan %s", plan_file)
+            if s.scalar(select(PlanRecord.id).limit(1)) is None:
+                files = plan_store.plan_files(plan_file)
+                if not files:
+                    raise plan_store.PlanError(f"PLAN_FILE '{plan_file}': ไม่พบไฟล์แผน (.yaml)")
+                for path in files:
+                    plan_store.load_into(s, path)
+                log.info("loaded %d plan(s) from %s", len(files), plan_file)

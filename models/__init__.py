@@ -17,21 +17,30 @@ class Base(DeclarativeBase):
 
 
 class PlanRecord(Base):
-    """A loaded plan: the validated YAML text is kept so every process reads the same plan."""
+    """A loaded plan, one per (province, fiscal year): the validated YAML text is kept so every
+    process reads the same plan. A province's *current* plan is the pinned one, else the one
+    whose fiscal year covers today (bot.core.plans.current_of)."""
     __tablename__ = "plans"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
+    province_key: Mapped[str] = mapped_column(String(64))
+    province_name: Mapped[str] = mapped_column(String(200))
+    fiscal_year: Mapped[int] = mapped_column(Integer)              # B.E.
     source_text: Mapped[str] = mapped_column(Text)
-    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)   # flask plan use
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("province_key", "fiscal_year", name="uq_plans_province_year"),)
 
 
 class Group(Base):
     """A LINE group or room the bot is in, and what it is bound to."""
     __tablename__ = "groups"
     group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    scope: Mapped[str | None] = mapped_column(String(16))        # district | province | None
-    district_key: Mapped[str | None] = mapped_column(String(64))
+    scope: Mapped[str | None] = mapped_column(String(16))  # district|province|department|None
+    province_key: Mapped[str | None] = mapped_column(String(64))  # district and province groups
+    district_key: Mapped[str | None] = mapped_column(String(64))  # within the province
     bound_by: Mapped[str | None] = mapped_column(String(64))
     bound_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     joined_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -47,6 +56,7 @@ class LineUser(Base):
     profile_fetched_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_group_id: Mapped[str | None] = mapped_column(String(64))
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    registered_province: Mapped[str | None] = mapped_column(String(64))
     registered_district: Mapped[str | None] = mapped_column(String(64))
     registered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models import (BotMessage, ChatNotice, Entry, FailedEvent, Group, LineUser,
-                    PendingConfirmation, Progress, utcnow)
+                    PendingConfirmation, PlanRecord, Progress, utcnow)
 
 
 _progress = Progress.__table__
@@ -255,6 +255,7 @@ class GroupView:
     message then needs no statement to close prompts or collect notices."""
     group_id: str
     scope: str | None
+    province_key: str | None
     district_key: str | None
     muted: bool
     has_prompt: bool = True
@@ -267,7 +268,7 @@ _OPEN_PROMPT = select(_pc.c.id).where(
     _pc.c.resolved_at.is_(None), _pc.c.expires_at > bindparam("now")).exists()
 _NOTICE = select(_cn.c.id).where(_cn.c.chat_id == _g.c.group_id,
                                  _cn.c.delivered_at.is_(None)).exists()
-_GROUP = select(_g.c.group_id, _g.c.scope, _g.c.district_key, _g.c.muted,
+_GROUP = select(_g.c.group_id, _g.c.scope, _g.c.province_key, _g.c.district_key, _g.c.muted,
                 _OPEN_PROMPT, _NOTICE).where(_g.c.group_id == bindparam("g"))
 
 
@@ -275,7 +276,23 @@ def group_view(session: Session, group_id: str, user_id: str | None,
                now: dt.datetime) -> GroupView | None:
     row = session.connection().execute(
         _GROUP, {"g": group_id, "u": user_id or "", "now": now}).first()
-    return GroupView(*row[:4], bool(row[4]), bool(row[5])) if row else None
+    return GroupView(*row[:5], bool(row[5]), bool(row[6])) if row else None
+
+
+_lu = LineUser.__table__
+_GROUP_PROVINCE = select(_g.c.province_key).where(_g.c.group_id == bindparam("g"))
+_USER_PROVINCE = select(_g.c.province_key).select_from(
+    _lu.join(_g, _g.c.group_id == _lu.c.last_group_id)).where(_lu.c.user_id == bindparam("u"))
+
+
+def chat_province(session: Session, group_id: str | None, user_id: str | None) -> str | None:
+    """The province a chat belongs to: a bound group's; in 1:1 the officer's last group's."""
+    conn = session.connection()
+    if group_id:
+        return conn.execute(_GROUP_PROVINCE, {"g": group_id}).scalar()
+    if user_id:
+        return conn.execute(_USER_PROVINCE, {"u": user_id}).scalar()
+    return None
 
 
 def get_group(session: Session, group_id: str) -> Group | None:
@@ -283,12 +300,19 @@ def get_group(session: Session, group_id: str) -> Group | None:
 
 
 def bind_group(session: Session, group_id: str, scope: str, district_key: str | None,
-               by: str | None) -> Group:
+               by: str | None, province_key: str | None = None) -> Group:
+    """Bind a group: scope district (in a province), province, or department. A district or
+    province group with no province named gets the only province that has plans."""
+    if province_key is None and scope in ("district", "province"):
+        provinces = session.scalars(select(PlanRecord.province_key).distinct().limit(2)).all()
+        if len(provinces) != 1:
+            raise ValueError("several provinces have plans: name the group's province")
+        province_key = provinces[0]
     group = session.get(Group, group_id)
     if group is None:
         group = Group(group_id=group_id, joined_at=utcnow(), muted=False)
         session.add(group)
-    group.scope, group.district_key = scope, district_key
+    group.scope, group.province_key, group.district_key = scope, province_key, district_key
     group.bound_by, group.bound_at, group.left_at = by, utcnow(), None
     session.flush()
     return group

@@ -309,7 +309,7 @@ def db_totals(url: str) -> dict:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            plan = conn.execute(text("SELECT id FROM plans WHERE active")).scalar()
+            plan = conn.execute(text("SELECT id FROM plans ORDER BY id LIMIT 1")).scalar()
             rows = conn.execute(text(
                 "SELECT district_key, done FROM progress WHERE plan_id = :p AND "
                 "indicator_key = 'jpt' AND category_key = ''"), {"p": plan}).all()
