@@ -31,14 +31,14 @@ from bot.db import write_lock
 from bot.language import Command, Parser
 from bot.line.client import REPLY_WINDOW, Line
 from bot.line.messages import Reply
-from bot.core.plans import ActivePlan, PlanCache
+from bot.core.plans import ActivePlan, Catalog, PlanCache
 from bot.timeutil import Clock
 from handlers.base import Context, dispatch, dispatch_postback, load_all
 from handlers.help import GREETING, HELP
 from handlers.undo import unsent
 from models import FailedEvent, Group, LineUser, WebhookEvent, utcnow
-from models.queries import (add_notice, group_view, keep_bot_messages, record_failure,
-                            resolve_failure, take_notices, touch_user)
+from models.queries import (add_notice, chat_province, group_view, keep_bot_messages,
+                            record_failure, resolve_failure, take_notices, touch_user)
 
 log = logging.getLogger(__name__)
 _TAKEN = select(WebhookEvent.__table__.c.event_id).where(
@@ -54,9 +54,12 @@ MAX_TEXT_CHARS = 2000  # longer texts are not commands; they are recorded as see
 @dataclass(frozen=True)
 class Prepared:
     """Read and parsed before the write transaction (see Bot._prepare)."""
-    active: ActivePlan
+    catalog: Catalog
+    province: str | None            # the chat's province (None: not known)
+    active: ActivePlan | None       # its current plan
     command: Command | None         # the parse of a text message, when there is one
     mentioned: bool = False         # the text @mentions the bot
+    text: str | None = None         # the text parsed
 
 
 def strip_mentions(text: str, mention) -> tuple[str, bool]:
@@ -153,10 +156,21 @@ class Bot:
         self.engine = sessions.kw["bind"]
 
     def warm(self) -> None:
-        """Parse the plan and build the tokenizer's trie now, not on the first webhook."""
-        with self.sessions() as s:
-            _, parser = self.plans.get(s)
-            parser.parse("บันทึก จปฐ 1 ครัวเรือน")
+        """Parse the plans and build every current plan's parser now, not on the first
+        webhook."""
+        with self.read_sessions() as s:
+            catalog = self.plans.get(s)
+        for active in catalog.currents(self.clock().date()):
+            self.plans.companion(active.id).parse("บันทึก จปฐ 1 ครัวเรือน")
+
+    def current_plan(self, session: Session, province_key: str | None = None) -> ActivePlan:
+        """The province's current plan today (by the bot's clock); without a province, the
+        only province's. LookupError when there is none."""
+        catalog = self.plans.get(session)
+        active = catalog.current(province_key or catalog.only_province, self.clock().date())
+        if active is None:
+            raise LookupError(province_key or "several provinces: name one")
+        return active
 
     # --- webhook events --------------------------------------------------------------
     def handle_event(self, event: dict, *, late: bool = False) -> Outcome:
@@ -204,7 +218,7 @@ class Bot:
 
     def _handle(self, event: dict, row: dict, etype: str, stype: str, group_id: str | None,
                 user_id: str | None, window: float, again: str | None) -> Outcome:
-        pre = self._prepare(event, etype)
+        pre = self._prepare(event, etype, group_id, user_id)
         for attempt in range(3):
             try:
                 result = self._take(row, event, etype, stype, group_id, user_id, pre,
@@ -271,17 +285,25 @@ class Bot:
             resolve_failure(s, event_id, status, utcnow())
         return status
 
-    def _prepare(self, event: dict, etype: str) -> Prepared:
-        """What needs no write lock, done before taking it: the plan (cached; a read snapshot
-        when it must be checked) and the parse of a text. SQLite has one writer at a time: the
-        less a transaction holds it, the more events per second."""
-        got = self.plans.fresh()
-        if got is None:
+    def _prepare(self, event: dict, etype: str, group_id: str | None,
+                 user_id: str | None) -> Prepared:
+        """What needs no write lock, done before taking it: the plans (cached; a read snapshot
+        when they must be checked), the chat's province and its current plan (no read at all
+        while one province has plans), and the parse of a text with that plan's words. SQLite
+        has one writer at a time: the less a transaction holds it, the more events per second."""
+        catalog = self.plans.fresh()
+        province = None
+        if catalog is None or catalog.only_province is None:
             with self.read_sessions() as s:
-                got = self.plans.get(s)
-        active, parser = got
+                if catalog is None:
+                    catalog = self.plans.get(s)
+                if catalog.only_province is None:
+                    province = chat_province(s, group_id, user_id)
+        province = catalog.only_province or province
+        active = catalog.current(province, self.clock().date())
         command = None
         mentioned = False
+        text = None
         message = event.get("message") if etype == "message" else None
         if isinstance(message, dict) and message.get("type") == "text":
             text = message.get("text")
@@ -289,8 +311,15 @@ class Bot:
                 text, mentioned = strip_mentions(text, message.get("mention"))
                 text = storable(text)  # as _route reads it
                 if len(text) <= MAX_TEXT_CHARS:
-                    command = parser.parse(text)
-        return Prepared(active, command, mentioned)
+                    command = self._parse(catalog, active, text)
+        return Prepared(catalog, province, active, command, mentioned, text)
+
+    def _parse(self, catalog: Catalog, active: ActivePlan | None, text: str) -> Command:
+        """Read with the words of the chat's plan; a chat of no known province with those of
+        the first province's (commands and indicators are the same everywhere)."""
+        if active is None:
+            active = catalog.current(catalog.province_keys()[0], self.clock().date())
+        return self.plans.companion(active.id).parse(text)
 
     def _take(self, row: dict, event: dict, etype: str, stype: str,
               group_id: str | None, user_id: str | None, pre: Prepared,
@@ -300,8 +329,8 @@ class Bot:
         IntegrityError (all rolled back) when the id — or the entry's — was taken before: a
         redelivery does the work once more and throws it away, the common case pays nothing."""
         with write_lock(self.engine), self.sessions() as s, s.begin():
-            ctx = self._context(s, row["event_id"], stype, group_id, user_id, pre)
-            reply = self._route(ctx, event, etype, pre.command)
+            ctx, command = self._context(s, row["event_id"], stype, group_id, user_id, pre)
+            reply = self._route(ctx, event, etype, command)
             if reply is not None:
                 if ctx.group is None or ctx.group.has_notice:
                     reply.notices.extend(take_notices(s, ctx.chat_id, ctx.utcnow))
@@ -329,19 +358,26 @@ class Bot:
             return s.connection().execute(_TAKEN, {"e": event_id}).first() is not None
 
     def _context(self, s: Session, event_id: str, stype: str, group_id: str | None,
-                 user_id: str | None, pre: Prepared) -> Context:
-        active = pre.active
+                 user_id: str | None, pre: Prepared) -> tuple[Context, Command | None]:
         now = self.clock()
         group = group_view(s, group_id, user_id, now.astimezone(dt.timezone.utc)) \
             if group_id else None
-        ctx = Context(session=s, plan=active.plan, plan_id=active.id, now=now,
+        province, active, command = pre.province, pre.active, pre.command
+        if group is not None and pre.catalog.only_province is None and \
+                group.province_key != province:  # bound or re-bound since _prepare read it
+            province = group.province_key
+            active = pre.catalog.current(province, now.date())
+            if pre.text is not None and command is not None:
+                command = self._parse(pre.catalog, active, pre.text)
+        ctx = Context(session=s, plan=active.plan if active else None,
+                      plan_id=active.id if active else None, now=now,
                       source_type=stype if stype in ("group", "room", "user") else "unknown",
                       chat_id=group_id or user_id or "", user_id=user_id, text="",
                       event_id=event_id, is_admin=bool(user_id and user_id in self.admins),
-                      group=group)
+                      group=group, catalog=pre.catalog, province_key=province)
         ctx.names = self._names
         ctx.mentioned = pre.mentioned
-        return ctx
+        return ctx, command
 
     def _route(self, ctx: Context, event: dict, etype: str,
                command: Command | None) -> Reply | None:

@@ -5,6 +5,7 @@ Access control sits in front of handlers (``admin=True``), not inside them.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.language import PROVINCE, Command, Intent
 from bot.line.messages import Reply
 from bot.core.plan import Plan
+from bot.core.plans import ActivePlan, Catalog, fiscal_year_span
 from models import Group, LineUser
 from models.queries import GroupView, display_name, supersede_pending
 
@@ -25,8 +27,8 @@ POSTBACKS: dict[str, Callable[["Context", str], Reply | None]] = {}
 @dataclass
 class Context:
     session: Session
-    plan: Plan
-    plan_id: int
+    plan: Plan | None              # the chat's province's current plan (None: province unknown)
+    plan_id: int | None
     now: dt.datetime               # aware, Asia/Bangkok
     source_type: str               # group | room | user
     chat_id: str                   # group/room id, or the user's id in 1:1
@@ -42,6 +44,8 @@ class Context:
     mentioned: bool = False           # the message @mentions the bot
     answer_entry_id: int | None = None  # the entry this answer is about (its ids are kept)
     notes: list[str] = field(default_factory=list)  # said after the answer (a prompt closed)
+    catalog: Catalog | None = None    # every loaded plan (provinces, fiscal years)
+    province_key: str | None = None   # the chat's province, when known
     _user: object = field(default=None, repr=False)
     _user_loaded: bool = field(default=False, repr=False)
 
@@ -109,6 +113,14 @@ class Context:
                 return group.district_key
         return None
 
+    def with_plan(self, chosen: ActivePlan) -> "Context":
+        """The same message read against another plan of the province (another fiscal year)."""
+        return dataclasses.replace(self, plan=chosen.plan, plan_id=chosen.id)
+
+    @property
+    def several_provinces(self) -> bool:
+        return self.catalog is not None and self.catalog.only_province is None
+
     def district_name(self, key: str | None) -> str:
         if key == PROVINCE or key is None:
             return f"จังหวัด{self.plan.province_name}"
@@ -141,6 +153,14 @@ HINT_1TO1 = ("น้องพัฒน์ยังไม่เข้าใจข
 HINT_MENTION = ("สวัสดีครับ 🙏 น้องพัฒน์ช่วยบันทึกผลงานและดูยอดได้ครับ\n"
                 "ตัวอย่าง: บันทึก จปฐ 120 ครัวเรือน · ยอด · กำหนดส่ง\n"
                 "พิมพ์ \"วิธีใช้\" เพื่อดูคำสั่งทั้งหมดครับ")
+NO_PROVINCE_GROUP = ("กลุ่มนี้ยังไม่ได้ผูกกับอำเภอหรือจังหวัดครับ จึงยังบันทึกหรือดูยอดไม่ได้\n"
+                     "ผู้ดูแลระบบพิมพ์ เช่น \"ผูกกลุ่ม อำเภอบ้านโป่ง จังหวัดราชบุรี\" "
+                     "หรือ \"ผูกกลุ่ม จังหวัดราชบุรี\" ได้เลยครับ")
+NO_PROVINCE_1TO1 = ("น้องพัฒน์ยังไม่ทราบว่าคุณอยู่อำเภอและจังหวัดใดครับ\n"
+                    "โปรดพิมพ์บันทึกหรือ \"ลงทะเบียน\" ในกลุ่มไลน์ของอำเภอก่อนครั้งหนึ่ง "
+                    "แล้วจึงใช้แชตนี้ได้ครับ")
+# commands that need no plan: they work in a group of no known province
+_NEEDS_NO_PLAN = frozenset({Intent.BIND, Intent.HELP, Intent.MUTE, Intent.UNMUTE})
 # commands that do not close the sender's open prompt: ยืนยัน answers it, ยกเลิก decides itself
 _KEEPS_PROMPT = frozenset({Intent.CONFIRM, Intent.UNDO})
 
@@ -181,8 +201,15 @@ def dispatch(ctx: Context, command: Command) -> Reply | None:
     fn, admin_only = HANDLERS[command.intent]
     if admin_only and not ctx.is_admin:
         return Reply.text(NOT_ADMIN)
+    if ctx.plan is None and command.intent not in _NEEDS_NO_PLAN and not (
+            command.intent is Intent.QUERY and ctx.group_scope == "department"):
+        return Reply.text(NO_PROVINCE_GROUP if ctx.in_group else NO_PROVINCE_1TO1)
     if command.intent not in _KEEPS_PROMPT:
         supersede(ctx)
+    if ctx.plan is not None:
+        ctx, refusal = for_year(ctx, command)
+        if refusal is not None:
+            return refusal
     reply = fn(ctx, command)
     if reply is None and ctx.mentioned:
         reply = Reply.text(HINT_MENTION)
@@ -191,10 +218,60 @@ def dispatch(ctx: Context, command: Command) -> Reply | None:
     return reply
 
 
+# what may be asked of another fiscal year; changes always go to the current plan
+_ANY_YEAR = frozenset({Intent.QUERY, Intent.RANKING, Intent.MINE, Intent.HISTORY, Intent.MISSING})
+
+
+def named_year(ctx: Context, command: Command) -> int | None:
+    """The B.E. fiscal year the message names ("ปี 2565", "ปีที่แล้ว"), or None."""
+    year = getattr(command, "year", None)
+    offset = getattr(command, "year_offset", None)
+    if year is None and offset is not None:
+        year = ctx.plan.fiscal_year + offset
+    return year
+
+
+def for_year(ctx: Context, command: Command) -> tuple[Context, Reply | None]:
+    """The context to answer with: another fiscal year's plan of the province when the message
+    names one ("ยอด ปี 2565": its figures, its deadlines as they stood at its end); a change
+    (log, edit, undo) that names a year other than the current one is refused with the reason."""
+    year = named_year(ctx, command)
+    if year is None or year == ctx.plan.fiscal_year:
+        return ctx, None
+    province = ctx.plan.province_name
+    current = ctx.plan.fiscal_year
+    found = ctx.catalog.find(ctx.plan.province_key, year) if ctx.catalog is not None else None
+    if command.intent not in _ANY_YEAR:
+        why = (f"ปีงบประมาณ {year} ผ่านไปแล้ว" if year < current else
+               f"ปีงบประมาณ {year} ยังไม่ใช่ปีปัจจุบัน")
+        return ctx, Reply.text(
+            f"{why}ครับ รายการใหม่และการแก้ไขนับเข้าแผนปีงบประมาณ {current} "
+            f"ของจังหวัด{province}เท่านั้น จึงยังไม่ได้บันทึกหรือเปลี่ยนแปลงอะไร\n"
+            "หากเป็นผลงานของปีนี้ พิมพ์ใหม่โดยไม่ระบุปีครับ")
+    if found is None:
+        years = ", ".join(str(r.fiscal_year) for r in ctx.catalog.plans_of(ctx.plan.province_key))
+        return ctx, Reply.text(f"ยังไม่มีแผนปีงบประมาณ {year} ของจังหวัด{province}ครับ "
+                               f"(มีแผนปี {years})")
+    other = ctx.with_plan(found)
+    _, last = fiscal_year_span(year)
+    if ctx.today > last:  # a closed year: its deadlines and pace as they stood at its end
+        other.now = ctx.now.replace(year=last.year, month=last.month, day=last.day,
+                                    hour=23, minute=59)
+        other.notes.insert(0, f"ℹ️ ยอดปีงบประมาณ {year} ซึ่งสิ้นสุดแล้ว "
+                              f"(ปีปัจจุบันคือ {current}) ครับ")
+    else:
+        other.notes.insert(0, f"ℹ️ ยอดปีงบประมาณ {year} (ปีปัจจุบันคือ {current}) ครับ")
+    return other, None
+
+
 def dispatch_postback(ctx: Context, data: str) -> Reply | None:
     action, _, arg = (data or "").partition(":")
     fn = POSTBACKS.get(action)
-    return fn(ctx, arg) if fn else None
+    if fn is None:
+        return None
+    if ctx.plan is None:
+        return Reply.text(NO_PROVINCE_GROUP if ctx.in_group else NO_PROVINCE_1TO1)
+    return fn(ctx, arg)
 
 
 def load_all() -> None:

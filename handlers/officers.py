@@ -28,12 +28,14 @@ def register(ctx: Context, command: Command) -> Reply:
     if not ctx.user_id:
         return Reply.text("น้องพัฒน์ไม่เห็นบัญชีผู้ส่งครับ (โปรดเพิ่มน้องพัฒน์เป็นเพื่อนก่อน แล้วลองอีกครั้ง)")
     user = ctx.user or ctx.session.get(LineUser, ctx.user_id)
-    again = user.registered_district == district
+    again = (user.registered_district, user.registered_province) == (district, ctx.province_key)
     user.registered_district, user.registered_at = district, ctx.utcnow
+    user.registered_province = ctx.province_key
     name = f" คุณ{user.display_name}" if user.display_name else ""
     if again:
         return Reply.text(f"คุณลงทะเบียนเป็นพัฒนากร{ctx.district_name(district)}ไว้แล้วครับ{name}")
     count = ctx.session.scalar(select(func.count()).select_from(LineUser).where(
+        LineUser.registered_province == ctx.province_key,
         LineUser.registered_district == district))
     return Reply.text(f"✅ ลงทะเบียน{name} เป็นพัฒนากร{ctx.district_name(district)}แล้วครับ "
                       f"(ลงทะเบียนแล้ว {thai.number(count)} คนในอำเภอนี้)")
@@ -49,7 +51,8 @@ def missing(ctx: Context, command: Command) -> Reply:
     reported = select(Entry.user_id).where(Entry.plan_id == ctx.plan_id,
                                            Entry.indicator_key == key,
                                            Entry.undone_at.is_(None)).distinct()
-    q = select(LineUser).where(LineUser.registered_district.is_not(None))
+    q = select(LineUser).where(LineUser.registered_province == ctx.province_key,
+                               LineUser.registered_district.is_not(None))
     if scope != PROVINCE:
         q = q.where(LineUser.registered_district == scope)
     officers = ctx.session.scalars(q.order_by(LineUser.registered_district,

@@ -13,6 +13,7 @@ from bot.core.plan import Indicator
 from bot.core.progress import (Figure, category_figures, deadline_for, deadline_text, district_figure,
                           district_figures, figure_text, province_figure)
 from handlers.base import Context, handles
+from bot.core.national import national_summary
 from models.queries import counters, recent_amounts
 
 BIND_HINT = ("กลุ่มนี้ยังไม่ได้ผูกกับอำเภอครับ ผู้ดูแลระบบพิมพ์ เช่น \"ผูกกลุ่ม อำเภอบ้านโป่ง\" "
@@ -153,8 +154,37 @@ def deadlines_text(ctx: Context, scope: str, keys: list[str]) -> str:
     return "\n".join(lines)
 
 
+def national(ctx: Context, command: Command) -> Reply:
+    """ยอด in a department group: per indicator, the nation's figure and the provinces
+    furthest ahead and behind (by percent of target)."""
+    year = getattr(command, "year", None)
+    summary = national_summary(ctx.session, ctx.catalog, ctx.today, year)
+    if command.indicator:
+        summary = [s for s in summary if s.key == command.indicator]
+    if not summary:
+        return Reply.text(f"ยังไม่มีแผนปีงบประมาณ {year} ของจังหวัดใดครับ" if year else
+                          "ยังไม่มีแผนของจังหวัดใดครับ")
+    label = f"ปีงบประมาณ {year}" if year else "แผนปัจจุบันของแต่ละจังหวัด"
+    lines = [f"🇹🇭 ภาพรวมทั้งประเทศ ({label}) ข้อมูล ณ {thai.date(ctx.today)}"]
+    for s in summary:
+        fig = f"{thai.number(s.done)} / {thai.number(s.target)} {s.unit}"
+        pct = f" ({thai.percent(s.done, s.target)})" if s.target else ""
+        lines.append(f"• {s.name}: {fig}{pct} · {len(s.provinces)} จังหวัด")
+        if len(s.provinces) > 1:
+            top = s.provinces[:3]
+            low = [p for p in s.provinces[-3:] if p not in top]
+            lines.append("   นำ: " + ", ".join(
+                f"{p.province_name} {thai.percent(p.done, p.target)}" for p in top))
+            if low:
+                lines.append("   ตามหลัง: " + ", ".join(
+                    f"{p.province_name} {thai.percent(p.done, p.target)}" for p in reversed(low)))
+    return Reply.text("\n".join(lines))
+
+
 @handles(Intent.QUERY)
 def query(ctx: Context, command: Command) -> Reply:
+    if ctx.group_scope == "department" and ctx.catalog is not None:
+        return national(ctx, command)
     scope = scope_of(ctx, command)
     if scope is None:
         return unknown_district(ctx)

@@ -188,7 +188,7 @@ def test_every_example_in_the_help_is_understood(app):
     from handlers.help import HELP
     svc = app.extensions["nongpat"]
     with svc.sessions() as s:
-        _, parser = svc.bot.plans.get(s)
+        parser = svc.bot.plans.companion(svc.bot.current_plan(s).id)
     examples = [e.strip() for line in HELP.splitlines() if line.startswith(("•", "ผู้ดูแล"))
                 for e in re.split(r" — [^·]*(?:·|$)|·|: ", line.lstrip("• ")) if e.strip()]
     examples = [re.sub(r'\s*\(.*?\)', "", e).strip() for e in examples]
