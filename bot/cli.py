@@ -1,4 +1,4 @@
-"""Operator commands: flask plan load|show, flask groups bind|list, flask chat."""
+"""Operator commands: flask plan load|use|list|show, flask groups bind|list, flask chat, …"""
 from __future__ import annotations
 
 import datetime as dt
@@ -40,7 +40,8 @@ def plan_group():
     pass
 
 
-@plan_group.command("load", help="ตรวจสอบและโหลดไฟล์แผน YAML แล้วใช้เป็นแผนปัจจุบัน")
+@plan_group.command("load", help="ตรวจสอบและโหลดไฟล์แผน YAML: เพิ่มแผนใหม่ หรือแทนแผนของจังหวัดและปีเดียวกัน "
+                                 "(แผนอื่นไม่เปลี่ยน)")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def plan_load(file: Path):
     from bot.core.plans import load_into
@@ -54,12 +55,80 @@ def plan_load(file: Path):
     click.echo(f"โหลดแผน {p.key} (จังหวัด{p.province_name} ปีงบประมาณ {p.fiscal_year}) แล้ว: "
                f"{len(p.districts)} อำเภอ, {len(p.indicators)} ตัวชี้วัด, "
                f"{len(p.milestones)} กำหนดการ")
+    with services().read_sessions() as s:
+        current = services().bot.current_plan(s, p.province_key)
+    if current.id != active.id:
+        click.echo(f"แผนปัจจุบันของจังหวัด{p.province_name} ยังเป็นปี {current.plan.fiscal_year} "
+                   f"(ใช้ \"flask plan use {p.province_key} {p.fiscal_year}\" เพื่อเปลี่ยน)")
 
 
-@plan_group.command("show", help="แสดงแผนปัจจุบัน")
-def plan_show():
-    with services().sessions() as s:
-        active, _ = services().bot.plans.get(s)
+def _province_arg(catalog, province: str) -> str:
+    """A province key, or its Thai name (with or without จังหวัด)."""
+    name = province.removeprefix("จังหวัด").strip()
+    for key in catalog.province_keys():
+        if province == key or name == catalog.province_name(key):
+            return key
+    known = ", ".join(catalog.province_keys())
+    raise click.ClickException(f"ไม่รู้จักจังหวัด '{province}' (มีแผนของ: {known})")
+
+
+@plan_group.command("use", help="ตรึงแผนปัจจุบันของจังหวัด เช่น \"flask plan use ratchaburi 2566\"; "
+                                "--auto ให้เลือกตามวันที่อีกครั้ง")
+@click.argument("province")
+@click.argument("fiscal_year", type=int, required=False)
+@click.option("--auto", is_flag=True, help="เลิกตรึง: แผนที่ปีงบประมาณครอบคลุมวันนี้เป็นแผนปัจจุบัน")
+def plan_use(province: str, fiscal_year: int | None, auto: bool):
+    from bot.core.plans import pin
+    if (fiscal_year is None) != auto:
+        raise click.ClickException("ระบุปีงบประมาณ (เช่น 2566) หรือ --auto อย่างใดอย่างหนึ่ง")
+    svc = services()
+    with svc.sessions() as s, s.begin():
+        key = _province_arg(svc.bot.plans.get(s), province)
+        year = fiscal_year + 543 if fiscal_year is not None and fiscal_year < 2400 else fiscal_year
+        try:
+            pin(s, key, year)
+        except LookupError:
+            years = ", ".join(str(r.fiscal_year) for r in svc.bot.plans.get(s).plans_of(key))
+            raise click.ClickException(f"จังหวัดนี้ไม่มีแผนปี {year} (มี: {years})") from None
+    svc.bot.plans.invalidate()
+    with svc.read_sessions() as s:
+        current = svc.bot.current_plan(s, key)
+    how = "ตรึงไว้" if year else "ตามวันที่"
+    click.echo(f"แผนปัจจุบันของจังหวัด{current.plan.province_name}: ปีงบประมาณ "
+               f"{current.plan.fiscal_year} ({how})")
+
+
+@plan_group.command("list", help="แผนทั้งหมด: จังหวัด ปีงบประมาณ และแผนปัจจุบันของแต่ละจังหวัด")
+def plan_list():
+    svc = services()
+    with svc.read_sessions() as s:
+        catalog = svc.bot.plans.get(s)
+    today = svc.bot.clock().date()
+    click.echo(f"{'key':<28}{'จังหวัด':<18}{'ปีงบ':>6}  สถานะ")
+    for key in catalog.province_keys():
+        current = catalog.current_row(key, today)
+        for r in catalog.plans_of(key):
+            state = ("ปัจจุบัน (ตรึงไว้)" if r.pinned else "ปัจจุบัน") if r is current else "-"
+            click.echo(f"{r.key:<28}{r.province_name:<18}{r.fiscal_year:>6}  {state}")
+    click.echo(f"{len(catalog)} แผน, {len(catalog.province_keys())} จังหวัด "
+               f"(วันนี้ {thai.date(today)})")
+
+
+@plan_group.command("show", help="แสดงแผนปัจจุบันของจังหวัด (หรือแผนของปีที่ระบุ)")
+@click.argument("province", required=False)
+@click.argument("fiscal_year", type=int, required=False)
+def plan_show(province: str | None, fiscal_year: int | None):
+    svc = services()
+    with svc.read_sessions() as s:
+        catalog = svc.bot.plans.get(s)
+        key = _province_arg(catalog, province) if province else catalog.only_province
+        if key is None:
+            raise click.ClickException("มีแผนหลายจังหวัด: ระบุจังหวัด เช่น "
+                                       "\"flask plan show ratchaburi\"")
+        active = (catalog.find(key, fiscal_year if fiscal_year > 2400 else fiscal_year + 543)
+                  if fiscal_year else svc.bot.current_plan(s, key))
+    if active is None:
+        raise click.ClickException(f"ไม่มีแผนปี {fiscal_year} ของจังหวัดนี้")
     p = active.plan
     click.echo(f"แผน {p.key}: จังหวัด{p.province_name} ปีงบประมาณ {p.fiscal_year} "
                f"(พัฒนากร {p.officers} คน)")
@@ -78,51 +147,90 @@ def plan_show():
 
 
 # --------------------------------------------------------------------------- groups
-@click.group("groups", cls=AppGroup, help="กลุ่มไลน์และการผูกกับอำเภอ")
+@click.group("groups", cls=AppGroup, help="กลุ่มไลน์และการผูกกับอำเภอ จังหวัด หรือกรม")
 def groups_group():
     pass
 
 
-@groups_group.command("bind", help="ผูกกลุ่มไลน์ GROUP_ID กับอำเภอ (key เช่น ban-pong) หรือ province")
+def _place_arg(svc, s, where: str):
+    """``ratchaburi/ban-pong`` (province/district), ``ratchaburi`` (the province),
+    ``department`` (กรม); with one province also ``ban-pong`` and ``province``."""
+    from bot.core.places import Place
+    catalog = svc.bot.plans.get(s)
+    today = svc.bot.clock().date()
+    if where in ("department", "กรม"):
+        return Place("department")
+    province, _, district = where.partition("/")
+    if not district:
+        only = catalog.only_province
+        if where in ("province", "จังหวัด") and only:
+            return Place("province", only)
+        if where in catalog.province_keys():
+            return Place("province", where)
+        if only is None:
+            raise click.ClickException(
+                f"ไม่รู้จัก '{where}': ใช้ PROVINCE/DISTRICT เช่น ratchaburi/ban-pong, "
+                "PROVINCE เช่น ratchaburi หรือ department")
+        province, district = only, where
+    province = _province_arg(catalog, province)
+    plan = catalog.current(province, today).plan
+    d = plan.district(district) or next(
+        (x for x in plan.districts if district in x.aliases), None)
+    if d is None:
+        keys = ", ".join(x.key for x in plan.districts)
+        raise click.ClickException(f"ไม่รู้จักอำเภอ '{district}' ในจังหวัด{plan.province_name} "
+                                   f"(ใช้ได้: {keys})")
+    return Place("district", province, d.key)
+
+
+@groups_group.command("bind", help="ผูกกลุ่มไลน์ GROUP_ID กับ PROVINCE/DISTRICT (เช่น ratchaburi/ban-pong), "
+                                   "PROVINCE (ระดับจังหวัด) หรือ department (ระดับกรม); "
+                                   "มีจังหวัดเดียว: ban-pong หรือ province ก็ได้")
 @click.argument("group_id")
-@click.argument("district")
-def groups_bind(group_id: str, district: str):
+@click.argument("where")
+def groups_bind(group_id: str, where: str):
     from models.queries import bind_group
-    with services().sessions() as s, s.begin():
-        active, _ = services().bot.plans.get(s)
-        if district in ("province", "จังหวัด"):
-            bind_group(s, group_id, "province", None, "cli")
-            click.echo(f"ผูกกลุ่ม {group_id} กับระดับจังหวัดแล้ว")
-            return
-        d = active.plan.district(district) or next(
-            (x for x in active.plan.districts if district in x.aliases), None)
-        if d is None:
-            keys = ", ".join(x.key for x in active.plan.districts)
-            raise click.ClickException(f"ไม่รู้จักอำเภอ '{district}' (ใช้ได้: {keys}, province)")
-        bind_group(s, group_id, "district", d.key, "cli")
-    click.echo(f"ผูกกลุ่ม {group_id} กับอำเภอ{d.name} ({d.key}) แล้ว")
+    svc = services()
+    with svc.sessions() as s, s.begin():
+        place = _place_arg(svc, s, where)
+        bind_group(s, group_id, place.scope, place.district_key, "cli",
+                   province_key=place.province_key)
+        click.echo(f"ผูกกลุ่ม {group_id} กับ{_where(svc, s, place.scope, place.province_key, place.district_key)}แล้ว")
+
+
+def _where(svc, s, scope, province_key, district_key) -> str:
+    catalog = svc.bot.plans.get(s)
+    if scope == "department":
+        return "ระดับกรม"
+    province = catalog.province_name(province_key) or province_key or "?"
+    if scope == "province":
+        return f"ระดับจังหวัด{province}"
+    if scope == "district":
+        active = catalog.current(province_key, svc.bot.clock().date())
+        d = active.plan.district(district_key) if active else None
+        return f"อำเภอ{d.name if d else district_key} จังหวัด{province} ({province_key}/{district_key})"
+    return "ยังไม่ผูก"
 
 
 @groups_group.command("list", help="รายการกลุ่มไลน์ที่น้องพัฒน์อยู่")
 def groups_list():
     from models import Group
-    with services().sessions() as s:
-        active, _ = services().bot.plans.get(s)
-        rows = s.scalars(select(Group).order_by(Group.scope, Group.district_key)).all()
-    if not rows:
-        click.echo("ยังไม่มีกลุ่ม")
-    for g in rows:
-        d = active.plan.district(g.district_key)
-        where = (f"อำเภอ{d.name}" if d else "จังหวัด" if g.scope == "province" else "ยังไม่ผูก")
-        flags = " (ปิดแจ้งเตือน)" if g.muted else ""
-        flags += " (ออกจากกลุ่มแล้ว)" if g.left_at else ""
-        click.echo(f"{g.group_id}\t{where}{flags}")
+    svc = services()
+    with svc.read_sessions() as s:
+        rows = s.scalars(select(Group).order_by(Group.scope, Group.province_key,
+                                                Group.district_key)).all()
+        if not rows:
+            click.echo("ยังไม่มีกลุ่ม")
+        for g in rows:
+            flags = " (ปิดแจ้งเตือน)" if g.muted else ""
+            flags += " (ออกจากกลุ่มแล้ว)" if g.left_at else ""
+            click.echo(f"{g.group_id}\t{_where(svc, s, g.scope, g.province_key, g.district_key)}{flags}")
 
 
 # --------------------------------------------------------------------------- chat
 @click.command("chat", help="คุยกับน้องพัฒน์ในเทอร์มินัล ผ่าน handler และฐานข้อมูลเดียวกับ LINE")
 @click.option("--group", "group", default=None,
-              help="อำเภอ (key เช่น ban-pong) หรือ GROUP_ID; ไม่ระบุ = แชต 1:1")
+              help="อำเภอ (เช่น ban-pong หรือ ratchaburi/ban-pong) หรือ GROUP_ID; ไม่ระบุ = แชต 1:1")
 @click.option("--user", "user", default="Ucli", show_default=True, help="LINE userId ที่ใช้แทนตัวคุณ")
 @click.option("--admin", is_flag=True, help="ถือเป็นผู้ดูแลระบบ")
 @with_appcontext
@@ -132,13 +240,18 @@ def chat(group: str | None, user: str, admin: bool):
     group_id = None
     if group:
         with svc.sessions() as s, s.begin():
-            active, _ = svc.bot.plans.get(s)
-            d = active.plan.district(group)
-            if d is not None:  # a district key: use (and bind) a terminal group for it
-                group_id = f"Ccli-{d.key}"
+            try:
+                place = _place_arg(svc, s, group)
+            except click.ClickException:
+                place = None
+            if place is not None and place.scope == "district":
+                # a district: use (and bind) a terminal group for it
+                group_id = f"Ccli-{place.province_key}-{place.district_key}" \
+                    if svc.bot.plans.get(s).only_province is None else f"Ccli-{place.district_key}"
                 from models import Group
                 if s.get(Group, group_id) is None:
-                    bind_group(s, group_id, "district", d.key, "cli")
+                    bind_group(s, group_id, "district", place.district_key, "cli",
+                               province_key=place.province_key)
             else:
                 group_id = group
     if admin:

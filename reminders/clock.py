@@ -46,7 +46,7 @@ class ReminderClock:
 
     def is_working_day(self, day: dt.date) -> bool:
         with self.rounds.sessions() as s:
-            active, _ = self.rounds.plans.get(s)
+            active = self.rounds.plans.get(s).default(day)
         return is_working_day(active.plan, day)
 
     def tick(self) -> RoundReport | None:

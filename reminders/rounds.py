@@ -108,7 +108,7 @@ def eligible_groups(session: Session) -> list[Group]:
 
 def outgoing(session: Session, plans: PlanCache, today: dt.date) -> list[Outgoing]:
     """Every group's message for ``today`` (nothing is written or sent)."""
-    active, _ = plans.get(session)
+    active = plans.get(session).default(today)
     plan = active.plan
     recent = recent_amounts(session, active.id, window_start(today, BANGKOK))
     reminders = plan_day(plan, counters(session, active.id), today, recent)

@@ -170,7 +170,7 @@ def totals(app) -> dict:
     from models.queries import counters
     svc = app.extensions["nongpat"]
     with svc.sessions() as s:
-        active, _ = svc.bot.plans.get(s)
+        active = svc.bot.current_plan(s)
         return counters(s, active.id)
 
 

@@ -73,7 +73,7 @@ def progress():
         return refused(status)
     services = current_app.extensions["nongpat"]
     with services.read_sessions() as s:
-        active, _ = services.bot.plans.get(s)
+        active = services.bot.current_plan(s)
         doc = api_document(active.plan, counters(s, active.id))
     return current_app.response_class(
         __import__("json").dumps(doc, ensure_ascii=False), mimetype="application/json")

@@ -80,7 +80,7 @@ def current_report() -> Report:
     services = current_app.extensions["nongpat"]
     now = current_app.config["CLOCK"]()
     with services.read_sessions() as s:
-        active, _ = services.bot.plans.get(s)
+        active = services.bot.current_plan(s)
         return build_report(active.plan, counters(s, active.id), now)
 
 

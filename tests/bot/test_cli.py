@@ -14,7 +14,7 @@ def test_groups_bind_and_list(app):
     bad = runner.invoke(args=["groups", "bind", "Cx", "atlantis"])
     assert bad.exit_code != 0 and "ไม่รู้จักอำเภอ" in bad.output
     out = runner.invoke(args=["groups", "list"])
-    assert "Cabc\tอำเภอบ้านโป่ง" in out.output and "Cprov\tจังหวัด" in out.output
+    assert "Cabc\tอำเภอบ้านโป่ง" in out.output and "Cprov\tระดับจังหวัดราชบุรี" in out.output
 
 
 def test_plan_show_and_load(app, tmp_path):
@@ -34,7 +34,19 @@ def test_plan_show_and_load(app, tmp_path):
                     .replace("fiscal_year: 2565", "fiscal_year: 2566"), encoding="utf-8")
     out = runner.invoke(args=["plan", "load", str(good)])
     assert out.exit_code == 0, out.output
-    assert "2566" in runner.invoke(args=["plan", "show"]).output
+    # a second year of the province: added beside the first, which stays until it is pinned
+    # or the calendar reaches 1 Oct 2565 (the test clock stands in fiscal year 2565)
+    assert "ยังเป็นปี 2565" in out.output
+    assert "ปีงบประมาณ 2566" in runner.invoke(args=["plan", "show", "ratchaburi", "2566"]).output
+    listed = runner.invoke(args=["plan", "list"]).output
+    assert "rb-2566" in listed and "ratchaburi-2565" in listed and "2 แผน, 1 จังหวัด" in listed
+    assert runner.invoke(args=["plan", "use", "ratchaburi", "2566"]).exit_code == 0
+    assert "ปีงบประมาณ 2566" in runner.invoke(args=["plan", "show"]).output
+    assert "ปัจจุบัน (ตรึงไว้)" in runner.invoke(args=["plan", "list"]).output
+    out = runner.invoke(args=["plan", "use", "ratchaburi", "2570"])
+    assert out.exit_code != 0 and "ไม่มีแผนปี 2570" in out.output
+    assert runner.invoke(args=["plan", "use", "ราชบุรี", "--auto"]).exit_code == 0
+    assert "ปีงบประมาณ 2565" in runner.invoke(args=["plan", "show"]).output
 
 
 def test_terminal_chat_uses_the_same_handlers(app):

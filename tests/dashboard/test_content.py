@@ -123,7 +123,7 @@ def test_audit_trail_pages(dash, chat, app):
         chat.say(f"บันทึก จปฐ {i + 1} ครัวเรือน", group=G, user=f"Upage{i}")
     svc = app.extensions["nongpat"]
     with svc.sessions() as s:
-        active, _ = svc.bot.plans.get(s)
+        active = svc.bot.current_plan(s)
         first, older = data.entries(s, active.plan, active.id, limit=2)
         assert [r.what for r in first] == ["จปฐ. 3 ครัวเรือน", "จปฐ. 2 ครัวเรือน"]
         rest, none = data.entries(s, active.plan, active.id, limit=2, before=older)
@@ -159,5 +159,5 @@ def test_daily_amounts_are_bangkok_days(make_app, fake_line):
     late.say("บันทึก จปฐ 20 ครัวเรือน", group=G, user="Ulate")
     svc = early.extensions["nongpat"]
     with svc.sessions() as s:
-        active, _ = svc.bot.plans.get(s)
+        active = svc.bot.current_plan(s)
         assert daily_amounts(s, active.id)["jpt"] == {dt.date(2022, 4, 19): 120}

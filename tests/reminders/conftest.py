@@ -47,7 +47,7 @@ def unbound(svc, group_id: str) -> None:
 
 def log_progress(svc, indicator: str, district: str, amount: int, category: str | None = None):
     with svc.sessions() as s, s.begin():
-        active, _ = svc.bot.plans.get(s)
+        active = svc.bot.current_plan(s)
         record_entry(s, plan_id=active.id, indicator_key=indicator, district_key=district,
                      category_key=category, amount=amount, source_type="cli",
                      text=f"test {indicator} {amount}")

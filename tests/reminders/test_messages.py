@@ -11,7 +11,7 @@ BANGKOK_MORNING = dt.timezone(dt.timedelta(hours=7))
 
 def log_at(svc, district: str, amount: int, when: dt.datetime) -> None:
     with svc.sessions() as s, s.begin():
-        active, _ = svc.bot.plans.get(s)
+        active = svc.bot.current_plan(s)
         record_entry(s, plan_id=active.id, indicator_key="jpt", district_key=district,
                      category_key=None, amount=amount, source_type="group",
                      text=f"บันทึก จปฐ {amount} ครัวเรือน", created_at=when)

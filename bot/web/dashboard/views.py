@@ -114,7 +114,7 @@ def logout():
 # --------------------------------------------------------------------------- pages
 def _active(session):
     services = current_app.extensions["nongpat"]
-    return services.bot.plans.get(session)[0]
+    return services.bot.current_plan(session)
 
 
 @bp.get("", strict_slashes=False)
