@@ -33,7 +33,8 @@ from bot.line.client import REPLY_WINDOW, Line
 from bot.line.messages import Reply
 from bot.core.plans import ActivePlan, Catalog, PlanCache
 from bot.timeutil import Clock
-from handlers.base import Context, dispatch, dispatch_postback, load_all
+import handlers  # noqa: F401  (registers every handler)
+from handlers.base import Context, dispatch, dispatch_postback
 from handlers.help import GREETING, HELP
 from handlers.undo import unsent
 from models import FailedEvent, Group, LineUser, WebhookEvent, utcnow
@@ -142,7 +143,6 @@ def _message_id(v) -> str | None:
 class Bot:
     def __init__(self, sessions: sessionmaker[Session], line: Line, clock: Clock,
                  admins: frozenset[str], read_sessions: sessionmaker[Session] | None = None):
-        load_all()
         self.sessions, self.line, self.clock, self.admins = sessions, line, clock, admins
         self.read_sessions = read_sessions or sessions
         self.plans = PlanCache(on_change=Parser)

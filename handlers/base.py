@@ -1,7 +1,8 @@
 """What every handler gets (Context) and the one table that maps intents to handlers.
 
 A handler is ``fn(ctx, command) -> Reply | None``, registered with ``@handles(Intent.X)``.
-Access control sits in front of handlers (``admin=True``), not inside them.
+Access control sits in front of handlers (``admin=True``), not inside them. This module imports
+no handler: the package (handlers/__init__.py) imports them all, and each fills the table.
 """
 from __future__ import annotations
 
@@ -272,8 +273,3 @@ def dispatch_postback(ctx: Context, data: str) -> Reply | None:
     if ctx.plan is None:
         return Reply.text(NO_PROVINCE_GROUP if ctx.in_group else NO_PROVINCE_1TO1)
     return fn(ctx, arg)
-
-
-def load_all() -> None:
-    """Import every handler module so their @handles lines run (one place lists them)."""
-    from handlers import bind, confirm, help, log, mute, officers, query, undo  # noqa: F401
