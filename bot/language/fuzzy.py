@@ -12,27 +12,48 @@ PyThaiNLP's ``spell``/``correct`` is deliberately not used: with its general dic
 from __future__ import annotations
 
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING, Iterable, Mapping
 
-from bot.language.lexicon import FUZZY_MIN_LEN, Entry
+if TYPE_CHECKING:
+    from bot.language.lexicon import Entry
 
 THRESHOLD = 0.8
 MARGIN = 0.05
 MAX_WINDOW = 4          # tokens joined into one span
 MAX_SPAN = 24           # characters
 MAX_TRIES = 120         # spans tried per message, whatever its length
+FUZZY_MIN_LEN = 4       # words that never take part in fuzzy matching on their own (too short
+                        # or too common)
+
+
+class FuzzyIndex:
+    """Forms indexed by (first character, length): typos keep the first letter in practice
+    (บ้านโปง, ออมทัพย์, บันทืก, โพธารม), and the index makes a miss cost one dict look-up.
+
+    Immutable once built (no matcher is kept: each comparison makes its own), so one index of
+    the language-level words and a department's indicators is shared by every parser."""
+
+    def __init__(self, targets: Iterable[tuple[str, Entry]]):
+        index: dict[tuple[str, int], list[tuple[str, Entry]]] = {}
+        for form, entry in targets:
+            index.setdefault((form[0], len(form)), []).append((form, entry))
+        self.index: dict[tuple[str, int], tuple[tuple[str, Entry], ...]] = {
+            k: tuple(v) for k, v in index.items()}
 
 
 class Fuzzy:
-    """Forms are indexed by (first character, length): typos keep the first letter in practice
-    (บ้านโปง, ออมทัพย์, บันทืก, โพธารม), and the index makes a miss cost one dict look-up."""
+    """Typo repair for one plan: its own names first, then the shared indexes.
 
-    def __init__(self, targets: list[tuple[str, Entry]], dictionary: set[str]):
+    ``entries`` (the plan's lexicon) decides between layers: a shared form counts only while the
+    plan reads it the same way (a plan name spelt like a language word takes the word)."""
+
+    def __init__(self, targets: list[tuple[str, Entry]] | FuzzyIndex, dictionary: frozenset[str],
+                 shared: tuple[FuzzyIndex, ...] = (),
+                 entries: Mapping[str, Entry] | None = None):
         self.dictionary = dictionary
-        self.index: dict[tuple[str, int], list[tuple[SequenceMatcher, str, Entry]]] = {}
-        for form, entry in targets:
-            sm = SequenceMatcher(None, autojunk=False)
-            sm.set_seq2(form)
-            self.index.setdefault((form[0], len(form)), []).append((sm, form, entry))
+        own = targets if isinstance(targets, FuzzyIndex) else FuzzyIndex(targets)
+        self._layers = (own, *shared)
+        self._entries = entries
 
     def best(self, span: str, slots: frozenset[str] | None = None) -> tuple[str, Entry, float] | None:
         """The one form ``span`` is a typo of, or None when none (or more than one) fits."""
@@ -41,19 +62,40 @@ class Fuzzy:
             return None
         top: dict[tuple[str, str], tuple[float, str, Entry]] = {}
         first = span[0]
+        counts: dict[str, int] | None = None
+        entries = self._entries
         for length in range(n - 2, n + 3):
-            for sm, form, entry in self.index.get((first, length), ()):
-                if slots is not None and entry.slot not in slots:
+            total = n + length
+            if 2.0 * min(n, length) / total < THRESHOLD:          # difflib's real_quick_ratio
+                continue
+            for layer, fuzzy_index in enumerate(self._layers):
+                bucket = fuzzy_index.index.get((first, length))
+                if not bucket:
                     continue
-                sm.set_seq1(span)
-                if sm.real_quick_ratio() < THRESHOLD or sm.quick_ratio() < THRESHOLD:
-                    continue
-                r = sm.ratio()
-                if r < THRESHOLD:
-                    continue
-                meaning = (entry.slot, entry.key)
-                if meaning not in top or top[meaning][0] < r:
-                    top[meaning] = (r, form, entry)
+                if counts is None:
+                    counts = {}
+                    for c in span:
+                        counts[c] = counts.get(c, 0) + 1
+                for form, entry in bucket:
+                    if slots is not None and entry.slot not in slots:
+                        continue
+                    avail = counts.copy()                      # difflib's quick_ratio
+                    same = 0
+                    for c in form:
+                        k = avail.get(c, 0)
+                        if k > 0:
+                            avail[c] = k - 1
+                            same += 1
+                    if 2.0 * same / total < THRESHOLD:
+                        continue
+                    if layer and entries is not None and entries.get(form) is not entry:
+                        continue                               # the plan reads this form otherwise
+                    r = SequenceMatcher(None, span, form, autojunk=False).ratio()
+                    if r < THRESHOLD:
+                        continue
+                    meaning = (entry.slot, entry.key)
+                    if meaning not in top or top[meaning][0] < r:
+                        top[meaning] = (r, form, entry)
         if not top:
             return None
         ranked = sorted(top.values(), key=lambda t: -t[0])

@@ -6,12 +6,21 @@ hard-coded), so a new province or fiscal year needs no code change.
 
 Multi-word phrases (``ใครยังไม่ส่ง``, ``แบบข้อความ``, ``กชช.2ค``) are entries too: the parser
 joins consecutive tokens (ignoring the spaces between them) and takes the longest entry.
+
+Two layers: :class:`Common` (the language-level words and a set of indicators, categories and
+units, with their prefixes, typo variants and fuzzy index) is built once per process for each
+distinct set and shared; :class:`Lexicon` adds one plan's districts and province name.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from typing import Iterable
+
+from pythainlp.corpus import thai_words
 
 from bot.core.plan import Plan
+from bot.language.fuzzy import FUZZY_MIN_LEN, FuzzyIndex, typo_variants
 
 # --------------------------------------------------------------------------- command words
 # slot "cmd": the key names a command family; the parser maps families to intents.
@@ -135,9 +144,6 @@ AFTER_OTHER = (
     "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม", "am", "pm",
 )
 
-# words that never take part in fuzzy matching on their own (too short or too common)
-FUZZY_MIN_LEN = 4
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -147,71 +153,176 @@ class Entry:
     form: str = ""  # the surface form as written in the plan / here (for corrections)
 
 
-class Lexicon:
-    """All surface forms of one plan, plus the language-level words above."""
+# the closed list for fuzzy matching: names and command words long enough to be safe
+_FUZZY_SLOTS = frozenset({"district", "indicator", "category", "unit", "cmd", "q", "topic",
+                          "province", "astext"})
+
+
+def _put(entries: dict[str, Entry], form: str, entry: Entry) -> None:
+    form = form.strip().lower()
+    if form:
+        entries.setdefault(form, entry)
+
+
+def _prefixes(forms: Iterable[str], known: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Every prefix of every form (that ``known`` does not hold already)."""
+    out: set[str] = set()
+    for form in forms:
+        for i in range(1, len(form) + 1):
+            p = form[:i]
+            if p not in known:
+                out.add(p)
+    return frozenset(out)
+
+
+def _fuzzy_targets(entries: dict[str, Entry]) -> list[tuple[str, Entry]]:
+    return [(f, e) for f, e in entries.items()
+            if len(f) >= FUZZY_MIN_LEN and e.slot in _FUZZY_SLOTS and " " not in f]
+
+
+class Common:
+    """What every plan with the same indicators, categories and units shares: their entries,
+    the language-level words, the prefixes of both, the closed misspellings of the names, the
+    fuzzy index and the names that begin with a unit word.
+
+    A department runs 76 provinces × fiscal years in one process and their plans name the same
+    indicators, so this is built once per process for each distinct set (:func:`common`) and
+    never changed after: one object serves every parser, from any thread.
+    """
 
     def __init__(self, plan: Plan):
-        self.plan = plan
-        self.entries: dict[str, Entry] = {}
-        self.province_names: set[str] = set()
         # plan vocabulary first: it wins over a language word with the same spelling
-        for d in plan.districts:
-            for a in d.aliases:
-                self._add(a, Entry("district", d.key, a))
-                for prefix in ("อำเภอ", "อ.", "อ"):
-                    self._add(prefix + a, Entry("district", d.key, a))
+        names: dict[str, Entry] = {}
         for ind in plan.indicators:
             for a in ind.aliases:
-                self._add(a, Entry("indicator", ind.key, a))
-                self._add(a.replace(" ", ""), Entry("indicator", ind.key, a))
+                _put(names, a, Entry("indicator", ind.key, a))
+                _put(names, a.replace(" ", ""), Entry("indicator", ind.key, a))
             for c in ind.categories:
                 for a in c.aliases:
                     cat = Entry("category", f"{ind.key}:{c.key}", a)
-                    self._add(a, cat)
+                    _put(names, a, cat)
                     for prefix in ("มิติ", "ด้าน", "ประเภท", "หมวด", "มิติด้าน"):
-                        self._add(prefix + a, cat)
+                        _put(names, prefix + a, cat)
         for u in plan.units.values():
             for a in u.aliases:
-                self._add(a, Entry("unit", u.key, a))
-        pname = plan.province_name
-        for f in (pname, "จ." + pname, "จังหวัด" + pname, "ทั้งจังหวัด" + pname, "จ" + pname,
-                  "ยอดรวมจังหวัด" + pname, "ยอดจังหวัด" + pname):
-            key = "name" if f == pname else "query" if f.startswith("ยอด") else "word"
-            self._add(f, Entry("province", key, pname))
-        self.province_names.add(pname.lower())
+                _put(names, a, Entry("unit", u.key, a))
         # language-level words
+        words: dict[str, Entry] = {}
         for f, k in COMMANDS.items():
-            self._add(f, Entry("cmd", k, f))
+            _put(words, f, Entry("cmd", k, f))
         for f, k in TOPICS.items():
-            self._add(f, Entry("topic", k, f))
+            _put(words, f, Entry("topic", k, f))
         for f in QUESTION:
-            self._add(f, Entry("q", "q", f))
+            _put(words, f, Entry("q", "q", f))
         for f in PROVINCE_WORDS:   # ยอดจังหวัด: a query of the province
-            self._add(f, Entry("province", "query" if f.startswith("ยอด") else "word", f))
+            _put(words, f, Entry("province", "query" if f.startswith("ยอด") else "word", f))
         # word lists whose words all mean the same to the grammar (slot, no key), in this order
         for slot, forms in (("astext", AS_TEXT), ("oops", OOPS), ("talk", TALK),
                             ("total", TOTAL_MARKERS), ("before", BEFORE_OTHER),
                             ("after", AFTER_OTHER), ("filler", FILLER)):
             for f in forms:
-                self._add(f, Entry(slot, "", f))
+                _put(words, f, Entry(slot, "", f))
+        self.names = names
+        self.words = words
+        self.entries = dict(names)
+        for f, e in words.items():
+            self.entries.setdefault(f, e)
+        self.variants = self._variants(thai_words())
         # every prefix of every entry, so that joining tokens stops as soon as nothing can match
-        self.prefixes: set[str] = set()
-        for form in self.entries:
-            for i in range(1, len(form) + 1):
-                self.prefixes.add(form[:i])
-        self.max_join = 8
-        # the closed list for fuzzy matching: names and command words long enough to be safe
-        self.fuzzy_targets: list[tuple[str, Entry]] = [
-            (f, e) for f, e in self.entries.items()
-            if len(f) >= FUZZY_MIN_LEN and e.slot in ("district", "indicator", "category", "unit",
-                                                      "cmd", "q", "topic", "province", "astext")
-            and " " not in f
-        ]
+        self.prefixes = _prefixes(list(self.entries) + list(self.variants))
+        self.fuzzy = FuzzyIndex(_fuzzy_targets(self.entries))
+        # names that begin with a unit word (กลุ่มออมทรัพย์): after a number, that is the unit
+        self.lead_unit: dict[str, str] = {}
+        unit_forms = sorted(((a.lower(), u.key) for u in plan.units.values() for a in u.aliases),
+                            key=lambda t: -len(t[0]))
+        for form, e in self.entries.items():
+            if e.slot in ("indicator", "category"):
+                for uf, uk in unit_forms:
+                    if form.startswith(uf) and len(form) > len(uf) + 1 and uk != "village":
+                        self.lead_unit[form] = uk
+                        break
 
-    def _add(self, form: str, entry: Entry) -> None:
-        form = form.strip().lower()
-        if form:
-            self.entries.setdefault(form, entry)
+    def _variants(self, words: frozenset[str]) -> dict[str, Entry]:
+        """Closed misspellings of the indicator and category names (see fuzzy.typo_variants).
+
+        A misspelling that a plan's own district or province name spells is never reached: the
+        parser looks a form up in the plan's entries first."""
+        entries = self.entries
+        found: dict[str, Entry] = {}
+        clash: set[str] = set()
+        for form, e in entries.items():
+            if e.slot not in ("indicator", "category"):
+                continue
+            base = e.form.lower()
+            if form not in (base, base.replace(" ", "")):
+                continue                      # มิติรายได้: the bare name is enough
+            bare = form.replace(".", "")
+            short = len(bare) <= 5
+            if not short and e.slot == "indicator":
+                continue                      # long names: difflib does them
+            for v in typo_variants(bare, short) | (typo_variants(form, short) if bare != form
+                                                   else set()):
+                if v in entries or v in words or v.replace(".", "") in words:
+                    continue
+                if v in found and (found[v].slot, found[v].key) != (e.slot, e.key):
+                    clash.add(v)
+                found.setdefault(v, e)
+        for v in clash:
+            del found[v]
+        return found
+
+
+_COMMON: dict[tuple, Common] = {}
+_COMMON_LOCK = threading.Lock()
+
+
+def common(plan: Plan) -> Common:
+    """The shared part of ``plan``'s vocabulary, built on first use (once per process for every
+    distinct set of indicators, categories and units)."""
+    key = (tuple((i.key, tuple(i.aliases),
+                  tuple((c.key, tuple(c.aliases)) for c in i.categories))
+                 for i in plan.indicators),
+           tuple((u.key, tuple(u.aliases)) for u in plan.units.values()))
+    found = _COMMON.get(key)
+    if found is None:
+        with _COMMON_LOCK:
+            found = _COMMON.get(key)
+            if found is None:
+                found = _COMMON[key] = Common(plan)
+    return found
+
+
+class Lexicon:
+    """All surface forms of one plan: its districts and province name on top of
+    :class:`Common` (the language-level words and the indicators, categories and units)."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.common = shared = common(plan)
+        self.province_names: set[str] = set()
+        # plan vocabulary first: it wins over a language word with the same spelling
+        entries: dict[str, Entry] = {}
+        for d in plan.districts:
+            for a in d.aliases:
+                _put(entries, a, Entry("district", d.key, a))
+                for prefix in ("อำเภอ", "อ.", "อ"):
+                    _put(entries, prefix + a, Entry("district", d.key, a))
+        for f, e in shared.names.items():
+            entries.setdefault(f, e)
+        pname = plan.province_name
+        for f in (pname, "จ." + pname, "จังหวัด" + pname, "ทั้งจังหวัด" + pname, "จ" + pname,
+                  "ยอดรวมจังหวัด" + pname, "ยอดจังหวัด" + pname):
+            key = "name" if f == pname else "query" if f.startswith("ยอด") else "word"
+            _put(entries, f, Entry("province", key, pname))
+        self.province_names.add(pname.lower())
+        for f, e in shared.words.items():
+            entries.setdefault(f, e)
+        self.entries = entries
+        # this plan's own names (not in Common): their prefixes and fuzzy targets
+        own = {f: e for f, e in entries.items() if shared.entries.get(f) is not e}
+        self.prefixes = _prefixes(own, known=shared.prefixes)
+        self.max_join = 8
+        self.fuzzy_targets: list[tuple[str, Entry]] = _fuzzy_targets(own)
 
     def words_for_trie(self) -> set[str]:
         return {f for f in self.entries if " " not in f and len(f) > 1}

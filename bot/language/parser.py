@@ -1,12 +1,16 @@
 """The Thai command language: normalise → tokenise (newmm + domain trie) → lexicon → Command.
 
 Pure: knows nothing of Flask, LINE or the database.  Build one :class:`Parser` per plan at
-start-up (it builds the dictionary trie and warms the tokenizer), then call ``parse`` per message.
+start-up, then call ``parse`` per message.  The first parser of a process builds what every plan
+shares (the trie of ``thai_words()``, the language-level words and the department's indicators:
+dictionary.py, lexicon.Common); each further parser holds only its plan's districts and
+province name (a few ms, about 0.1 MB), so one worker can hold every province's plans.
 
 Pipeline of ``parse``:
 1. ``normalise`` (normalize.py): invisible characters, spaces, Thai/full-width digits, sara am,
    repeated letters, case.
-2. newmm with one trie = ``thai_words()`` + every surface form of the lexicon.
+2. newmm with ``thai_words()`` + every surface form of the lexicon (two tries: the shared one and
+   the plan's own words).
 3. Join consecutive tokens into the longest lexicon entry (``กชช. 2ค``, ``ใคร ยัง ไม่ ส่ง``).
 4. Numbers: digits and Thai number words; a number next to a word such as หมู่/ม./วันที่ or
    บาท/โมง/%/รูป is "another number", never the amount.
@@ -33,8 +37,8 @@ from pythainlp.corpus import thai_words
 from pythainlp.tokenize import word_tokenize
 
 from bot.language.command import PROVINCE, Command, Intent, Topic
-from bot.language.dictionary import Dictionary
-from bot.language.fuzzy import Fuzzy, typo_variants
+from bot.language.dictionary import Dictionary, base_dictionary
+from bot.language.fuzzy import Fuzzy
 from bot.language.lexicon import (AFTER_OTHER, BEFORE_OTHER, FILLER_SET, LEAD_FILLER, Entry,
                                   Lexicon)
 from bot.language.normalize import normalise
@@ -93,59 +97,26 @@ RANGE, LAUGH, VARIANT = "range", "laugh", "variant"
 class Parser:
     def __init__(self, plan: Plan):
         self.plan = plan
-        self.lexicon = Lexicon(plan)
-        words = set(thai_words())
-        self.trie = Dictionary(words | self.lexicon.words_for_trie())
-        self.fuzzy = Fuzzy(self.lexicon.fuzzy_targets, words)
-        self._entries = self.lexicon.entries
-        self._prefixes = self.lexicon.prefixes
+        self.lexicon = lexicon = Lexicon(plan)
+        shared = lexicon.common               # one per process for the department's indicators
+        # the 62,000 words are one trie per process; this plan's trie holds only its own words
+        self.trie = Dictionary(lexicon.words_for_trie(), base=base_dictionary())
+        self.fuzzy = Fuzzy(lexicon.fuzzy_targets, thai_words(), shared=(shared.fuzzy,),
+                           entries=lexicon.entries)
+        self._entries = lexicon.entries
+        self._prefixes = shared.prefixes       # every prefix of an entry or a variant…
+        self._own_prefixes = lexicon.prefixes  # …and of this plan's own names
         self._unit_owner: dict[str, str | None] = {}
         for u in plan.units:
             owners = [i.key for i in plan.indicators if i.unit == u]
             self._unit_owner[u] = owners[0] if len(owners) == 1 else None
         self._indicator_unit = {i.key: i.unit for i in plan.indicators}
-        self._variants = self._build_variants(words)
-        self._prefixes = set(self._prefixes)
-        for v in self._variants:
-            for i in range(1, len(v) + 1):
-                self._prefixes.add(v[:i])
-        # names that begin with a unit word (กลุ่มออมทรัพย์): after a number, that is the unit
-        self._lead_unit: dict[str, str] = {}
-        unit_forms = sorted(((a.lower(), u.key) for u in plan.units.values() for a in u.aliases),
-                            key=lambda t: -len(t[0]))
-        for form, e in self.lexicon.entries.items():
-            if e.slot in ("indicator", "category"):
-                for uf, uk in unit_forms:
-                    if form.startswith(uf) and len(form) > len(uf) + 1 and uk != "village":
-                        self._lead_unit[form] = uk
-                        break
+        self._variants = shared.variants
+        self._lead_unit = shared.lead_unit
+        if any(shared.entries[f] is not self._entries[f] for f in shared.lead_unit):
+            self._lead_unit = {f: u for f, u in shared.lead_unit.items()
+                               if shared.entries[f] is self._entries[f]}
         word_tokenize("บันทึก จปฐ 1 ครัวเรือน", custom_dict=self.trie, engine="newmm")  # warm
-
-    def _build_variants(self, words: set[str]) -> dict[str, Entry]:
-        """Closed misspellings of the indicator and category names (see fuzzy.typo_variants)."""
-        entries = self._entries
-        found: dict[str, Entry] = {}
-        clash: set[str] = set()
-        for form, e in entries.items():
-            if e.slot not in ("indicator", "category"):
-                continue
-            base = e.form.lower()
-            if form not in (base, base.replace(" ", "")):
-                continue                      # มิติรายได้: the bare name is enough
-            bare = form.replace(".", "")
-            short = len(bare) <= 5
-            if not short and e.slot == "indicator":
-                continue                      # long names: difflib does them
-            for v in typo_variants(bare, short) | (typo_variants(form, short) if bare != form
-                                                   else set()):
-                if v in entries or v in words or v.replace(".", "") in words:
-                    continue
-                if v in found and (found[v].slot, found[v].key) != (e.slot, e.key):
-                    clash.add(v)
-                found.setdefault(v, e)
-        for v in clash:
-            del found[v]
-        return found
 
     # ------------------------------------------------------------------ tokens
     def tokens(self, text: str) -> list[str]:
@@ -171,6 +142,7 @@ class Parser:
             spaced.append(space)
             space = False
         entries, prefixes, variants = self._entries, self._prefixes, self._variants
+        own_prefixes = self._own_prefixes
         items: list[list] = []
         n = len(toks)
         i = 0
@@ -181,7 +153,7 @@ class Parser:
             j = i
             while j < n and j - i < 8:
                 s += toks[j]
-                if s not in prefixes:
+                if s not in prefixes and s not in own_prefixes:
                     break
                 j += 1
                 e = entries.get(s)
