@@ -59,6 +59,13 @@ class Command:
     candidates: tuple[int, ...] = field(default=())  # competing amounts when problem == two-amounts
     running_total: bool = False    # LOG: the amount is the officer's own running total for the
                                    # indicator (and category) so far (รวม, ยอดสะสม …), not new work
+    # the fiscal year a QUERY, RANKING, MINE, HISTORY, MISSING or LOG names (None: not named);
+    # at most one of the two is set.  A year on any other command makes it not understood.
+    year: int | None = None        # a Buddhist-era year named outright: ปี 2565, ปีงบ 65,
+                                   # ปีงบประมาณ 2565, ยอด 2565 (25xx right after the query word);
+                                   # never a date's year (1 ส.ค. 2565) nor ปี 2022 (C.E.)
+    year_offset: int | None = None  # relative to the current fiscal year: ปีที่แล้ว, ปีก่อน,
+                                   # ปีงบที่แล้ว, ปีที่ผ่านมา → -1; ปีนี้, ปีงบนี้ → 0
 
     @property
     def understood(self) -> bool:

@@ -119,6 +119,7 @@ FILLER_SET = frozenset(FILLER)
 # a number right after one of these is not an amount: หมู่ 7, ม.7, วันที่ 5, ครั้งที่ 2, ห้อง 3
 BEFORE_OTHER = ("หมู่", "หมู่ที่", "ม.", "ที่", "วันที่", "ครั้งที่", "ห้อง", "ห้องที่", "ซอย",
                 "ซ.", "เลขที่", "บ้านเลขที่", "เบอร์", "โทร", "รหัส", "ปี", "พ.ศ.", "พศ", "ค.ศ.",
+                "ปีงบ", "ปีงบประมาณ", "ปีงบฯ",
                 "อายุ", "รุ่น", "รุ่นที่", "รอบ", "รอบที่", "ชั้น", "ครั้ง", "เวลา", "ข้อ", "ข้อที่",
                 "ลำดับที่", "อันดับที่", "ฉบับที่", "เป้าหมายทั้งหมด", "เป้าทั้งหมด", "เหลือ", "เหลืออีก", "ยังเหลือ", "คงเหลือ",
                 "ขาด", "ขาดอีก", "ยังขาด", "เป้า", "เป้าหมาย", "จาก", "ใน", "ต.", "ตำบล",
@@ -144,12 +145,28 @@ AFTER_OTHER = (
     "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม", "am", "pm",
 )
 
+# fiscal years.  A number right after these (and only then: บันทึก จปฐ 2500 is an amount) names a
+# Buddhist-era year: ปี 2565, ปีงบ 65, ปีงบประมาณ พ.ศ. 2565; ปี 2022 (C.E.) and a date's year
+# (1 ส.ค. 2565) do not.  They are BEFORE_OTHER words too.
+YEAR_LEAD = frozenset({"ปี", "ปีงบ", "ปีงบประมาณ", "ปีงบฯ", "พ.ศ.", "พศ"})
+# a year named relative to this fiscal year (slot "yearrel", key: the offset)
+YEAR_RELATIVE: dict[str, int] = {}
+for _y in ("ปี", "ปีงบ", "ปีงบประมาณ"):
+    for _f in ("ที่แล้ว", "ก่อน", "ที่ผ่านมา", "กลาย"):
+        YEAR_RELATIVE[_y + _f] = -1
+    for _f in ("นี้", "ปัจจุบัน"):
+        YEAR_RELATIVE[_y + _f] = 0
+# forms the tokenizer's trie does without (newmm cuts messages as it did before they existed;
+# the parser joins the pieces back: ปี|ที่แล้ว → ปีที่แล้ว)
+NOT_IN_TRIE = frozenset(YEAR_RELATIVE) | {"ปีงบ", "ปีงบประมาณ", "ปีงบฯ"}
+
 
 @dataclass(frozen=True)
 class Entry:
     slot: str       # cmd | q | topic | astext | province | filler | before | after |
-                    # district | indicator | category | unit
-    key: str = ""   # cmd family, topic, or plan key ("tpmap:income" for a category)
+                    # district | indicator | category | unit | yearrel
+    key: str = ""   # cmd family, topic, plan key ("tpmap:income" for a category), or the
+                    # offset of a relative year ("-1")
     form: str = ""  # the surface form as written in the plan / here (for corrections)
 
 
@@ -216,6 +233,8 @@ class Common:
             _put(words, f, Entry("q", "q", f))
         for f in PROVINCE_WORDS:   # ยอดจังหวัด: a query of the province
             _put(words, f, Entry("province", "query" if f.startswith("ยอด") else "word", f))
+        for f, k in YEAR_RELATIVE.items():
+            _put(words, f, Entry("yearrel", str(k), f))
         # word lists whose words all mean the same to the grammar (slot, no key), in this order
         for slot, forms in (("astext", AS_TEXT), ("oops", OOPS), ("talk", TALK),
                             ("total", TOTAL_MARKERS), ("before", BEFORE_OTHER),
@@ -325,4 +344,4 @@ class Lexicon:
         self.fuzzy_targets: list[tuple[str, Entry]] = _fuzzy_targets(own)
 
     def words_for_trie(self) -> set[str]:
-        return {f for f in self.entries if " " not in f and len(f) > 1}
+        return {f for f in self.entries if " " not in f and len(f) > 1 and f not in NOT_IN_TRIE}

@@ -39,8 +39,8 @@ from pythainlp.tokenize import word_tokenize
 from bot.language.command import PROVINCE, Command, Intent, Topic
 from bot.language.dictionary import Dictionary, base_dictionary
 from bot.language.fuzzy import Fuzzy
-from bot.language.lexicon import (AFTER_OTHER, BEFORE_OTHER, FILLER_SET, LEAD_FILLER, Entry,
-                                  Lexicon)
+from bot.language.lexicon import (AFTER_OTHER, BEFORE_OTHER, FILLER_SET, LEAD_FILLER, YEAR_LEAD,
+                                  Entry, Lexicon)
 from bot.language.normalize import normalise
 from bot.language.numbers import (DECIMAL, INTEGER, NUMBER_WORDS, OTHER_NUMBER,
                                   thai_words_to_int)
@@ -88,10 +88,17 @@ _RANGE = re.compile(r"([1-9][0-9]*)-([1-9][0-9]*)")
 _LAUGH = re.compile(r"5{3,}")
 _PHONE = re.compile(r"(?<![0-9])0[0-9]{1,2}[ -][0-9]{3}[ -][0-9]{3,4}(?![0-9])")
 LONG_POST = 80          # characters: a post this long without a command word is not a log
+# a fiscal year named in a message applies to these; on any other command it is not understood
+_DATED = frozenset({Intent.QUERY, Intent.RANKING, Intent.MINE, Intent.HISTORY, Intent.MISSING,
+                    Intent.LOG})
+_BE_YEAR = re.compile(r"25[0-9]{2}")        # ปี 2565; ยอด 2565
+_SHORT_YEAR = re.compile(r"[1-9][0-9]")     # ปี 65 → 2565
+_MONTH_WORDS = frozenset(f for f in AFTER_OTHER if f.endswith(("คม", "ยน", "พันธ์")) or f.replace(
+    ".", "") in ("มค", "กพ", "มีค", "เมย", "พค", "มิย", "กค", "สค", "กย", "ตค", "พย", "ธค"))
 
 # item kinds (the first element of an item tuple)
 UNK, NUM, ONUM, NUMW, PUNCT, LETTER = "unk", "num", "onum", "numw", "punct", "letter"
-RANGE, LAUGH, VARIANT = "range", "laugh", "variant"
+RANGE, LAUGH, VARIANT, YEAR = "range", "laugh", "variant", "year"
 
 
 class Parser:
@@ -363,6 +370,52 @@ class Parser:
     # ------------------------------------------------------------------ grammar
     def _grammar(self, items: list[list], corrections: tuple, negative: bool,
                  long_post: bool = False) -> Command:
+        years: list[tuple[str, int]] = []     # ("year", 2565) | ("offset", -1), as named
+        return self._dated(self._read(items, corrections, negative, long_post, years), years)
+
+    @staticmethod
+    def _dated(cmd: Command, years: list[tuple[str, int]]) -> Command:
+        """The fiscal year a message named, on the commands that take one."""
+        if not years or cmd.intent is Intent.NONE:
+            return cmd
+        said = set(years)
+        if len(said) > 1 or cmd.intent not in _DATED:
+            return Command()                  # ปี 2565 … ปีที่แล้ว; ยกเลิก ปี 2565
+        kind, value = said.pop()
+        if kind == "year":
+            return replace(cmd, year=value)
+        return replace(cmd, year_offset=value)
+
+    @staticmethod
+    def _years(body: list[list]) -> list[list]:
+        """ปี 2565, ปีงบ 65, ปีงบประมาณ พ.ศ. 2565 → one YEAR item ``[YEAR, 2565, text, None, sp]``.
+
+        Only a Buddhist-era year (25xx, or two digits: 65 → 2565) right after a year word; not
+        the year of a date (1 ส.ค. 2565, 30 ก.ย. พ.ศ. 2565), not ปี 2022, not 3 ปี."""
+        out: list[list] = []
+        n = len(body)
+        k = 0
+        while k < n:
+            it = body[k]
+            if it[2] in YEAR_LEAD and not (k and body[k - 1][2] in _MONTH_WORDS):
+                j = k + 1
+                while j < n and body[j][2] in YEAR_LEAD:
+                    j += 1                    # ปีงบประมาณ พ.ศ. 2565
+                if j < n and body[j][0] == NUM:
+                    text = body[j][2]
+                    year = (int(text) if _BE_YEAR.fullmatch(text)
+                            else 2500 + int(text) if _SHORT_YEAR.fullmatch(text) else None)
+                    if year is not None:
+                        words = " ".join(x[2] for x in body[k:j + 1])
+                        out.append([YEAR, year, words, None, it[4]])
+                        k = j + 1
+                        continue
+            out.append(it)
+            k += 1
+        return out
+
+    def _read(self, items: list[list], corrections: tuple, negative: bool, long_post: bool,
+              years: list[tuple[str, int]]) -> Command:
         # number words → numbers (a run of number-word tokens is read as one number)
         merged: list[list] = []
         for it in items:
@@ -380,6 +433,8 @@ class Parser:
         body = [it for it in items if it[0] != PUNCT and it[0] != LETTER]
         if not body:
             return Command()
+        if any(it[2] in YEAR_LEAD for it in body):
+            body = self._years(body)
 
         # the first meaningful word: request words (ขอ, รบกวน, น้องพัฒน์) and an owned-up slip
         # (พิมพ์ผิด) may come before a command word
@@ -395,6 +450,14 @@ class Parser:
         if (first[0] == "province" and first[1] == "query") or (
                 first[0] in ("topic", "total") and first[2].startswith("ยอด")):
             cmd0 = "query"                    # ยอดจังหวัด, ยอดรวมจังหวัด, ยอดคงเหลือ, ยอดสะสม
+        if (cmd0 == "query" and first[0] in ("cmd", "province") and f + 1 < len(body)
+                and body[f + 1][0] == NUM and _BE_YEAR.fullmatch(body[f + 1][2])):
+            # ยอด 2565: a year asked about, unless a unit or another word for a count follows
+            nxt = body[f + 2] if f + 2 < len(body) else None
+            if nxt is None or not (nxt[0] == "unit" or nxt[2] in self._lead_unit
+                                   or nxt[2] in _AFTER):
+                it = body[f + 1]
+                body[f + 1] = [YEAR, it[1], it[2], None, it[4]]
 
         # numbers: which are amounts?  (index into body)
         amounts: list[tuple[int, int]] = []   # (value, body index)
@@ -540,6 +603,10 @@ class Parser:
                     cmds.append("got")        # รวมได้, ได้รวม
             elif slot == "oops":
                 oops.append(it[2])
+            elif slot == YEAR:
+                years.append(("year", it[1]))
+            elif slot == "yearrel":
+                years.append(("offset", int(it[1])))
             elif slot in ("before", "after"):
                 if k not in other_idx and it[2] not in FILLER_SET:
                     unknown.append(it[2])
