@@ -15,7 +15,7 @@ from pathlib import Path
 
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -147,11 +147,49 @@ def alembic_config(engine: Engine) -> AlembicConfig:
     return cfg
 
 
+@contextlib.contextmanager
+def _migration_connection(engine: Engine):
+    """A connection in a transaction for Alembic. SQLite: foreign keys are not enforced
+    meanwhile — a batch migration rebuilds a table (copy, DROP, rename), and DROP TABLE plans
+    fails while entries and progress refer to it; the pragma is a no-op inside a transaction,
+    so it is turned off before BEGIN, every reference is checked before COMMIT, and it is on
+    again after."""
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection if engine.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                before = _revision(conn) if raw is not None else None
+                yield conn
+                if raw is not None and _revision(conn) != before:  # not at every start-up
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _revision(conn) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
+    with _migration_connection(engine) as conn:
         cfg.attributes["connection"] = conn
         alembic_command.upgrade(cfg, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Back to an older schema (operators, tests): the same care as ``migrate``."""
+    cfg = alembic_config(engine)
+    with _migration_connection(engine) as conn:
+        cfg.attributes["connection"] = conn
+        alembic_command.downgrade(cfg, revision)
 
 
 def ensure_database(engine: Engine, plan_file: str | os.PathLike) -> None:
