@@ -110,6 +110,8 @@ def plan_list():
         for r in catalog.plans_of(key):
             state = ("ปัจจุบัน (ตรึงไว้)" if r.pinned else "ปัจจุบัน") if r is current else "-"
             click.echo(f"{r.key:<28}{r.province_name:<18}{r.fiscal_year:>6}  {state}")
+    for r in catalog.set_apart:  # an old copy kept by migration 0005 (with its entries)
+        click.echo(f"{r.key:<28}{r.province_name:<18}{r.fiscal_year:>6}  แยกไว้ (สำเนาเก่า)")
     click.echo(f"{len(catalog)} แผน, {len(catalog.province_keys())} จังหวัด "
                f"(วันนี้ {thai.date(today)})")
 

@@ -44,6 +44,17 @@ class PlanRow:
     pinned: bool
 
 
+SET_APART = "~"
+
+
+def is_set_apart(province_key: str) -> bool:
+    """Migration 0005 keeps an old copy of a plan whose (province, fiscal year) another plan
+    holds (a test load under another key) as province ``<province>~<its key>``: its entries
+    stay, but it is no province — never current, never among the provinces (binding, the
+    national figures, reminders, the only province of a one-province deployment)."""
+    return SET_APART in province_key
+
+
 def fiscal_year_of(day: dt.date) -> int:
     """The B.E. fiscal year a day falls in: 1 Oct 2564 – 30 Sep 2565 is 2565."""
     return day.year + BE_OFFSET + (1 if day.month >= 10 else 0)
@@ -102,6 +113,9 @@ def load_into(session: Session, source: Path | str, text: str | None = None) -> 
     plan = load_plan_text(text, str(source)) if text is not None else load_plan_file(source)
     if text is None:
         text = Path(source).read_text(encoding="utf-8")
+    if is_set_apart(plan.province_key):
+        raise PlanError(f"{source}: province.key '{plan.province_key}' ต้องไม่มีเครื่องหมาย "
+                        f"'{SET_APART}' (ใช้แยกสำเนาแผนเก่า)")
     record = session.scalar(select(PlanRecord).where(
         PlanRecord.province_key == plan.province_key,
         PlanRecord.fiscal_year == plan.fiscal_year))
@@ -157,7 +171,9 @@ class Catalog:
         self._plans = plans
         self._by_province: dict[str, list[PlanRow]] = {}
         for r in self.rows:
-            self._by_province.setdefault(r.province_key, []).append(r)
+            if not is_set_apart(r.province_key):
+                self._by_province.setdefault(r.province_key, []).append(r)
+        self.set_apart = tuple(r for r in self.rows if is_set_apart(r.province_key))
 
     def __len__(self) -> int:
         return len(self.rows)

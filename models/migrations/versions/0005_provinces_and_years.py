@@ -62,7 +62,9 @@ def upgrade() -> None:
     for row in sorted(rows, key=lambda r: (not r.active, -r.id)):
         province, name, year = _identity(row.source_text, row.key)
         if (province, year) in seen:  # an old test copy of the same plan: kept, set apart
-            province = f"{province}~{row.key}"
+            # (bot.core.plans.is_set_apart); within the column's 64 characters
+            apart = f"{province}~{row.key}"
+            province = apart if len(apart) <= 64 else f"{province[:40]}~{row.id}"
         seen[(province, year)] = row.id
         per_province[province] = per_province.get(province, 0) + 1
         if row.active:
