@@ -4,7 +4,7 @@ Pure: knows nothing of Flask, LINE or the database.  Build one :class:`Parser` p
 start-up (the first one builds the dictionary trie every plan shares and warms the tokenizer;
 the others cost a few ms each), then call ``parse`` per message.
 """
-from bot.language.command import PROVINCE, Command, Intent, Topic
+from bot.language.command import DEPARTMENT, PROVINCE, Command, Intent, Topic
 from bot.language.parser import Parser
 
-__all__ = ["Command", "Intent", "Topic", "PROVINCE", "Parser"]
+__all__ = ["Command", "Intent", "Topic", "PROVINCE", "DEPARTMENT", "Parser"]

@@ -36,6 +36,8 @@ class Topic(str, enum.Enum):
 
 
 PROVINCE = "province"        # Command.district value when the whole province is meant
+DEPARTMENT = "department"    # Command.district value of BIND when the department is meant
+                             # (ผูกกลุ่ม กรม / ระดับกรม / กรมการพัฒนาชุมชน / ส่วนกลาง)
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ class Command:
     amount: int | None = None      # a positive whole number, only when certain
     unit: str | None = None        # plan unit key the message named: household | group | person | village
     category: str | None = None    # plan category key of the indicator (income, sammachip, …)
-    district: str | None = None    # plan district key, or PROVINCE; only when named in the text
+    district: str | None = None    # plan district key, or PROVINCE; only when named in the text;
+                                   # BIND also DEPARTMENT
     topic: Topic | None = None     # for QUERY
     as_text: bool = False          # "แบบข้อความ": the plain-text form of an answer was asked for
     explicit: bool = False         # began with a command word (บันทึก, ยอด, ยกเลิก, …)
@@ -66,6 +69,11 @@ class Command:
                                    # never a date's year (1 ส.ค. 2565) nor ปี 2022 (C.E.)
     year_offset: int | None = None  # relative to the current fiscal year: ปีที่แล้ว, ปีก่อน,
                                    # ปีงบที่แล้ว, ปีที่ผ่านมา → -1; ปีนี้, ปีงบนี้ → 0
+    # BIND: the words after the verb (ผูกกลุ่ม), whitespace-normalised, as typed (after
+    # normalize.normalise); None when nothing follows.  Set whatever ``district`` is, so that a
+    # place this plan does not know (another province's district: then ``district`` is None) can
+    # be looked up in every loaded province.
+    place: str | None = None
 
     @property
     def understood(self) -> bool:

@@ -36,7 +36,7 @@ from dataclasses import replace
 from pythainlp.corpus import thai_words
 from pythainlp.tokenize import word_tokenize
 
-from bot.language.command import PROVINCE, Command, Intent, Topic
+from bot.language.command import DEPARTMENT, PROVINCE, Command, Intent, Topic
 from bot.language.dictionary import Dictionary, base_dictionary
 from bot.language.fuzzy import Fuzzy
 from bot.language.lexicon import (AFTER_OTHER, BEFORE_OTHER, FILLER_SET, LEAD_FILLER, YEAR_LEAD,
@@ -99,6 +99,65 @@ _MONTH_WORDS = frozenset(f for f in AFTER_OTHER if f.endswith(("คม", "ยน
 # item kinds (the first element of an item tuple)
 UNK, NUM, ONUM, NUMW, PUNCT, LETTER = "unk", "num", "onum", "numw", "punct", "letter"
 RANGE, LAUGH, VARIANT, YEAR = "range", "laugh", "variant", "year"
+
+# ผูกกลุ่ม …: the department rather than a province or district (spaces and polite words aside)
+DEPARTMENT_WORDS = frozenset({"กรม", "ระดับกรม", "กรมการพัฒนาชุมชน", "กรมพัฒนาชุมชน",
+                              "ระดับกรมการพัฒนาชุมชน", "ส่วนกลาง", "ระดับส่วนกลาง", "พช.", "พช",
+                              "กรมพช.", "กรมพช", "department"})
+_PLACE_LEAD = ("กับ", "ให้", "เป็น", "ที่")
+_PLACE_POLITE = sorted(_POLITE, key=len, reverse=True)
+_PLACE_MARKS = ("อำเภอ", "อ.", "จังหวัด", "จ.", "เขต", "กิ่งอำเภอ")
+# ordinary words that go on from ผูกกลุ่ม in talk (ผูกกลุ่มกันไว้นะ): not the start of a place
+_NOT_A_PLACE = frozenset({"กัน", "ไว้", "ให้", "ไม่", "แล้ว", "ยัง", "เสร็จ", "ได้", "เอง", "ก่อน",
+                          "ด้วย", "เลย", "ใหม่", "อีก", "ไป", "มา", "ใน", "ของ", "เพื่อ", "แบบ",
+                          "ยังไม่", "เหมือน", "ตาม", "เข้า"})
+_TALK_KINDS = frozenset({NUM, ONUM, RANGE, LAUGH, YEAR, "q", "talk", "oops", "topic", "cmd"})
+_PROVINCES: frozenset[str] | None = None
+
+
+def _provinces() -> frozenset[str]:
+    global _PROVINCES
+    if _PROVINCES is None:
+        try:
+            from pythainlp.corpus import provinces
+            _PROVINCES = frozenset(p for p in provinces() if len(p) > 2)
+        except Exception:  # pragma: no cover - the corpus ships with PyThaiNLP
+            _PROVINCES = frozenset()
+    return _PROVINCES
+
+
+def _place_like(place: str | None, after: list[list]) -> bool:
+    """Do words this plan does not know, after ผูกกลุ่ม, look like a place (another province's
+    district or province) rather than talk (ผูกกลุ่มกันไว้นะคะ เดี๋ยวหลง 555)?"""
+    if place is None or len(place) > 60 or not after:
+        return False
+    if any(it[0] in _TALK_KINDS for it in after):
+        return False                          # laughter, questions, numbers, other commands
+    if _department(place) or after[0][0] in ("district", "province") or place.startswith(
+            _PLACE_MARKS):
+        return True
+    bare = place.replace(" ", "")
+    if any(p in bare for p in _provinces()):
+        return True                           # …กาญจนบุรี
+    # a name alone (ผูกกลุ่ม ท่าม่วง): typed apart from the verb, and not how talk goes on
+    return (after[0][4] and after[0][2] not in _NOT_A_PLACE
+            and sum(1 for it in after if it[0] != "filler") <= 4)
+
+
+def _department(place: str) -> bool:
+    words = place.replace(" ", "")
+    for w in _PLACE_LEAD:
+        if words.startswith(w) and len(words) > len(w):
+            words = words[len(w):]            # ผูกกลุ่ม กับ กรม
+            break
+    trimmed = True
+    while trimmed:
+        trimmed = False
+        for w in _PLACE_POLITE:
+            if words.endswith(w) and len(words) > len(w):
+                words, trimmed = words[:-len(w)], True   # ผูกกลุ่ม กรม ครับ
+                break
+    return words in DEPARTMENT_WORDS
 
 
 class Parser:
@@ -259,7 +318,7 @@ class Parser:
             return Command()
         negative = "-" in norm and _NEGATIVE.search(norm) is not None
         long_post = len(norm) > LONG_POST or "\n" in text.strip()
-        return self._grammar(items, tuple(corrections), negative, long_post)
+        return self._grammar(items, tuple(corrections), negative, long_post, norm)
 
     # ------------------------------------------------------------------ fuzzy
     def _repair(self, items: list[list]) -> list[tuple[str, str]] | None:
@@ -369,15 +428,16 @@ class Parser:
 
     # ------------------------------------------------------------------ grammar
     def _grammar(self, items: list[list], corrections: tuple, negative: bool,
-                 long_post: bool = False) -> Command:
+                 long_post: bool = False, norm: str = "") -> Command:
         years: list[tuple[str, int]] = []     # ("year", 2565) | ("offset", -1), as named
-        return self._dated(self._read(items, corrections, negative, long_post, years), years)
+        return self._dated(self._read(items, corrections, negative, long_post, years, norm),
+                           years)
 
     @staticmethod
     def _dated(cmd: Command, years: list[tuple[str, int]]) -> Command:
         """The fiscal year a message named, on the commands that take one."""
-        if not years or cmd.intent is Intent.NONE:
-            return cmd
+        if not years or cmd.intent in (Intent.NONE, Intent.BIND):
+            return cmd                        # ผูกกลุ่ม …: the words are the place, as typed
         said = set(years)
         if len(said) > 1 or cmd.intent not in _DATED:
             return Command()                  # ปี 2565 … ปีที่แล้ว; ยกเลิก ปี 2565
@@ -415,7 +475,7 @@ class Parser:
         return out
 
     def _read(self, items: list[list], corrections: tuple, negative: bool, long_post: bool,
-              years: list[tuple[str, int]]) -> Command:
+              years: list[tuple[str, int]], norm: str) -> Command:
         # number words → numbers (a run of number-word tokens is read as one number)
         merged: list[list] = []
         for it in items:
@@ -544,6 +604,7 @@ class Parser:
         free_units: list[str] = []
         districts: list[str] = []
         province_word = province_name = False
+        own_province = False                   # จังหวัดราชบุรี, จ.ราชบุรี: the plan's by name
         topics: set[str] = set()
         strong_topic = False
         question = as_text = False
@@ -579,6 +640,10 @@ class Parser:
                     province_name = True
                 else:
                     province_word = True
+                    if (it[1] == "word" and it[3] is not None
+                            and it[3].form == self.plan.province_name
+                            and not it[2].startswith("ทั้ง")):
+                        own_province = True
             elif slot == "topic":
                 topics.add(it[1])
                 if it[2] not in _WEAK_TOPIC:
@@ -708,6 +773,7 @@ class Parser:
             if c == "got" and intent in (Intent.RANKING, Intent.MINE, Intent.HISTORY):
                 continue
             unknown.append(c)
+        said = list(unknown)                  # the words not understood, without the slips
         if oops and intent not in (Intent.UNDO, Intent.EDIT):
             unknown.extend(oops)
         # a command word, then words that are all typos or names: answer, saying what was not read
@@ -720,6 +786,15 @@ class Parser:
                 return Command(intent=Intent.HELP, explicit=explicit, corrections=corrections,
                                needs_confirmation=bool(corrections))
             return Command()
+        place: tuple = (None, ())
+        if intent is Intent.BIND:
+            place = self._place(norm, first, corrections)
+            unread = bool(said or amounts or years)
+            if not unread or _place_like(place[0], body[f + 1:]):
+                return self._bind(place, districts, province_word, province_name or own_province,
+                                  unread, dict(explicit=explicit, corrections=corrections,
+                                               needs_confirmation=bool(corrections),
+                                               as_text=as_text))
         indicator, category, ind_problem = self._indicator(indicators, categories, free_units)
         district, dist_problem = self._district(districts, province_word, province_name)
         if unknown:
@@ -761,11 +836,9 @@ class Parser:
             return self._edit(amounts, indicator, category, unit, district, negative, common)
         if amounts:
             return Command()
-        if intent is Intent.BIND:
-            if district is None:
-                return Command(intent=intent, missing=("district",), problem=dist_problem,
-                               **common)
-            return Command(intent=intent, district=district, **common)
+        if intent is Intent.BIND:             # talk after ผูกกลุ่ม, yet nothing left unknown
+            return self._bind(place, districts, province_word, province_name or own_province,
+                              False, common)
         if topics and intent not in (Intent.MISSING, Intent.RANKING):
             return Command()
         if question and intent not in (Intent.MISSING, Intent.RANKING, Intent.HELP):
@@ -778,6 +851,41 @@ class Parser:
                        problem=ind_problem or dist_problem, **common)
 
     # ------------------------------------------------------------------ pieces
+    @staticmethod
+    def _place(norm: str, verb: list, corrections: tuple
+               ) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+        """The words of ``norm`` after the verb item ``verb`` (ผูกกลุ่ม, ผูก กลุ่ม, a typo of it),
+        whitespace-normalised (None when nothing follows); and the verb's own correction."""
+        typed, fix = verb[2], ()
+        for was, now in corrections:
+            if now == typed:
+                typed, fix = was, ((was, now),)   # ผูกกลุม: find it as typed
+                break
+        m = re.search(r"\s*".join(map(re.escape, typed)), norm)
+        if m is None:
+            return None, fix
+        return " ".join(norm[m.end():].split()) or None, fix
+
+    def _bind(self, place: tuple[str | None, tuple], districts: list[str], province_word: bool,
+              province_name: bool, unread: bool, common: dict) -> Command:
+        """ผูกกลุ่ม …: the district (or PROVINCE, DEPARTMENT) when this plan can tell, and the
+        words as ``place`` always (a handler resolves them across every loaded province)."""
+        place, fix = place
+        if place is not None and (unread or _department(place)):
+            # the words are read elsewhere: only a typo of the verb itself is worth confirming
+            common = {**common, "corrections": fix, "needs_confirmation": bool(fix)}
+        if place is not None and _department(place):
+            return Command(intent=Intent.BIND, district=DEPARTMENT, place=place, **common)
+        if unread:
+            # words this plan does not know (อำเภอเมืองกาญจนบุรี): another province's place,
+            # perhaps; not this plan's district, even when part of it reads as one
+            return Command(intent=Intent.BIND, missing=("district",), place=place, **common)
+        district, problem = self._district(districts, province_word, province_name)
+        if district is None:
+            return Command(intent=Intent.BIND, missing=("district",), problem=problem,
+                           place=place, **common)
+        return Command(intent=Intent.BIND, district=district, place=place, **common)
+
     def _indicator(self, indicators: list[str], categories: list[str],
                    units: list[str]) -> tuple[str | None, str | None, str | None]:
         """(indicator, category, problem) from what was named; units imply where unambiguous."""
