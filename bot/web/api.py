@@ -1,13 +1,24 @@
-"""GET /healthz, GET /api/v1/progress and GET /api/v1/status (bearer DASHBOARD_TOKEN)."""
+"""GET /healthz, and (bearer DASHBOARD_TOKEN) GET /api/v1/progress, /api/v1/provinces,
+/api/v1/summary and /api/v1/status.
+
+Which plan a request means (``?province=<key>&fiscal_year=<B.E. year>``) is decided by
+:func:`choose_plan`, shared with the dashboard, its exports and ``flask export``: no province =
+the only province's (an error naming the provinces when several have plans); no fiscal year =
+the province's current plan.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import hmac
+import json
+from dataclasses import dataclass
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.national import national_summary
+from bot.core.plans import ActivePlan, Catalog
 from bot.core.progress import api_document
 from models.queries import counters, failure_counts
 
@@ -66,14 +77,199 @@ def status():
     return jsonify(doc)
 
 
+# --------------------------------------------------------------------------- which plan
+class ChoiceError(LookupError):
+    """A province or fiscal year that names no loaded plan (or none named where one must be).
+    ``status``: 400 (missing or malformed) or 404 (no such plan); ``choices``: what exists."""
+
+    def __init__(self, status: int, error: str, thai: str, **choices):
+        super().__init__(error)
+        self.status, self.error, self.thai, self.choices = status, error, thai, choices
+
+    def as_json(self) -> dict:
+        return {"error": self.error, **self.choices}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The plan a request chose, and what the page needs to offer the other choices."""
+    catalog: Catalog
+    province_key: str
+    active: ActivePlan
+    current_id: int            # the province's current plan today
+    explicit_province: bool
+    explicit_year: bool
+
+    @property
+    def plan(self):
+        return self.active.plan
+
+    @property
+    def several_provinces(self) -> bool:
+        return self.catalog.only_province is None
+
+    @property
+    def current_year(self) -> int:
+        """The fiscal year of the province's current plan today."""
+        return self.catalog.get(self.current_id).plan.fiscal_year
+
+    @property
+    def is_current(self) -> bool:
+        return self.active.id == self.current_id
+
+    @property
+    def years(self) -> list[int]:
+        """The province's fiscal years, oldest first."""
+        return [r.fiscal_year for r in self.catalog.plans_of(self.province_key)]
+
+    def query(self) -> dict:
+        """The query parameters that keep this choice on every link: ``province`` when several
+        provinces have plans (or one was named), ``fiscal_year`` when the province has several
+        years (or one was named). One plan loaded: none (the URLs of a one-plan deployment)."""
+        q: dict = {}
+        if self.explicit_province or self.several_provinces:
+            q["province"] = self.province_key
+        if self.explicit_year or len(self.years) > 1:
+            q["fiscal_year"] = self.plan.fiscal_year
+        return q
+
+
+def province_key_of(catalog: Catalog, given: str) -> str | None:
+    """A province key, or its Thai name (with or without จังหวัด)."""
+    name = given.removeprefix("จังหวัด").strip()
+    for key in catalog.province_keys():
+        if given == key or name == catalog.province_name(key):
+            return key
+    return None
+
+
+def fiscal_year_arg(catalog: Catalog, given: str | int | None) -> int | None:
+    """A B.E. fiscal year (a year below 2400 is taken as C.E.: 2022 → 2565); None when not
+    given; ChoiceError 400 when it is not a year."""
+    if given is None or not str(given).strip():
+        return None
+    try:
+        year = int(str(given).strip())
+    except ValueError:
+        raise ChoiceError(400, f"fiscal_year must be a B.E. year such as 2565, not {given!r}",
+                          f"ปีงบประมาณต้องเป็นปี พ.ศ. เช่น 2565 ครับ (ได้รับ \"{given}\")",
+                          fiscal_years=catalog.years()) from None
+    return year + 543 if year < 2400 else year
+
+
+def choose_plan(catalog: Catalog, today: dt.date, province: str | None = None,
+                fiscal_year: str | int | None = None) -> Choice:
+    """The plan named by ``province`` (key or Thai name) and ``fiscal_year`` (B.E.), with the
+    defaults of the module's docstring. Raises ChoiceError naming what exists."""
+    province = (province or "").strip() or None
+    if province is None:
+        key = catalog.only_province
+        if key is None:
+            names = ", ".join(catalog.province_name(k) for k in catalog.province_keys())
+            raise ChoiceError(
+                400, "several provinces have plans: choose one with ?province=<key>",
+                f"มีแผนของหลายจังหวัด กรุณาเลือกจังหวัดครับ ({names})",
+                provinces=catalog.province_keys())
+    else:
+        key = province_key_of(catalog, province)
+        if key is None:
+            raise ChoiceError(404, f"no plan for province {province!r}",
+                              f"ไม่มีแผนของจังหวัด \"{province}\" ครับ",
+                              provinces=catalog.province_keys())
+    current = catalog.current(key, today)
+    year = fiscal_year_arg(catalog, fiscal_year)
+    if year is None:
+        active = current
+    else:
+        active = catalog.find(key, year)
+        if active is None:
+            years = [r.fiscal_year for r in catalog.plans_of(key)]
+            raise ChoiceError(
+                404, f"province {key!r} has no plan for fiscal year {year}",
+                f"จังหวัด{catalog.province_name(key)}ไม่มีแผนปีงบประมาณ {year} ครับ "
+                f"(มี: {', '.join(map(str, years))})", province=key, fiscal_years=years)
+    return Choice(catalog, key, active, current.id, province is not None, year is not None)
+
+
+def _today(services) -> dt.date:
+    return services.bot.clock().date()
+
+
+def _json(doc: dict, status: int = 200):
+    """UTF-8 JSON with Thai as is (not \\u escapes)."""
+    return current_app.response_class(json.dumps(doc, ensure_ascii=False), status=status,
+                                      mimetype="application/json")
+
+
 @bp.get("/api/v1/progress")
 def progress():
+    """One plan's progress: ?province=<key>&fiscal_year=<year> (defaults: see choose_plan)."""
     ok, status = bearer_ok()
     if not ok:
         return refused(status)
     services = current_app.extensions["nongpat"]
     with services.read_sessions() as s:
-        active = services.bot.current_plan(s)
-        doc = api_document(active.plan, counters(s, active.id))
-    return current_app.response_class(
-        __import__("json").dumps(doc, ensure_ascii=False), mimetype="application/json")
+        try:
+            choice = choose_plan(services.bot.plans.get(s), _today(services),
+                                 request.args.get("province"), request.args.get("fiscal_year"))
+        except ChoiceError as exc:
+            return _json(exc.as_json(), exc.status)
+        doc = api_document(choice.plan, counters(s, choice.active.id))
+    return _json(doc)
+
+
+@bp.get("/api/v1/provinces")
+def provinces():
+    """Every province with a plan: its name, its plans and its current fiscal year."""
+    ok, status = bearer_ok()
+    if not ok:
+        return refused(status)
+    services = current_app.extensions["nongpat"]
+    with services.read_sessions() as s:
+        catalog = services.bot.plans.get(s)
+    today = _today(services)
+    out = []
+    for key in catalog.province_keys():
+        current = catalog.current_row(key, today)
+        out.append({
+            "key": key, "name": catalog.province_name(key),
+            "current_fiscal_year": current.fiscal_year,
+            "plans": [{"key": r.key, "fiscal_year": r.fiscal_year, "pinned": r.pinned,
+                       "current": r.id == current.id} for r in catalog.plans_of(key)]})
+    return _json({"provinces": out, "fiscal_years": catalog.years()})
+
+
+def _pct(p: float | None) -> float | None:
+    return None if p is None else round(p, 1)
+
+
+@bp.get("/api/v1/summary")
+def summary():
+    """Per indicator, the national target and done and every province's, best percent first:
+    ?fiscal_year=<year> (default: each province's current plan). Reads the counters only."""
+    ok, status = bearer_ok()
+    if not ok:
+        return refused(status)
+    services = current_app.extensions["nongpat"]
+    with services.read_sessions() as s:
+        catalog = services.bot.plans.get(s)
+        try:
+            year = fiscal_year_arg(catalog, request.args.get("fiscal_year"))
+        except ChoiceError as exc:
+            return _json(exc.as_json(), exc.status)
+        if year is not None and year not in catalog.years():
+            return _json({"error": f"no province has a plan for fiscal year {year}",
+                          "fiscal_years": catalog.years()}, 404)
+        figures = national_summary(s, catalog, _today(services), year)
+    without = [] if year is None else [k for k in catalog.province_keys()
+                                       if catalog.find(k, year) is None]
+    return _json({
+        "fiscal_year": year,
+        "indicators": [{
+            "key": i.key, "name": i.name, "unit": i.unit, "target": i.target, "done": i.done,
+            "percent": _pct(i.percent),
+            "provinces": [{"key": f.province_key, "name": f.province_name,
+                           "fiscal_year": f.fiscal_year, "target": f.target, "done": f.done,
+                           "percent": _pct(f.percent)} for f in i.provinces]}
+            for i in figures],
+        "provinces_without_plan": without})
