@@ -74,14 +74,18 @@ def build_report(plan: Plan, counters: Counters, now: dt.datetime) -> Report:
     return Report(plan.province_name, plan.fiscal_year, plan.key, now, indicators)
 
 
-def current_report() -> Report:
-    """The report of the active plan, as of the app's clock (needs an app context)."""
+def report_for(province: str | None = None, fiscal_year: str | int | None = None) -> Report:
+    """The report of the plan ``province`` and ``fiscal_year`` name (defaults: the only
+    province, its current plan; see bot.web.api.choose_plan), as of the app's clock (needs an
+    app context). Raises bot.web.api.ChoiceError naming what exists."""
+    from bot.web.api import choose_plan
     from models.queries import counters
     services = current_app.extensions["nongpat"]
     now = current_app.config["CLOCK"]()
     with services.read_sessions() as s:
-        active = services.bot.current_plan(s)
-        return build_report(active.plan, counters(s, active.id), now)
+        choice = choose_plan(services.bot.plans.get(s), services.bot.clock().date(),
+                             province, fiscal_year)
+        return build_report(choice.plan, counters(s, choice.active.id), now)
 
 
 # --------------------------------------------------------------------------- xlsx
@@ -211,9 +215,21 @@ def render(report: Report, fmt: str) -> tuple[bytes, str]:
               help="รูปแบบไฟล์")
 @click.option("--output", "-o", "output", default=None,
               help="ไฟล์ที่จะเขียน (ไม่ระบุ = ชื่อมาตรฐานในโฟลเดอร์ปัจจุบัน; '-' = stdout)")
+@click.option("--province", default=None,
+              help="จังหวัด (key หรือชื่อภาษาไทย; ไม่ระบุ = จังหวัดเดียวที่มีแผน)")
+@click.option("--fiscal-year", "fiscal_year", type=int, default=None,
+              help="ปีงบประมาณ พ.ศ. (ไม่ระบุ = แผนปัจจุบันของจังหวัด)")
 @with_appcontext
-def export_command(fmt: str, output: str | None):
-    report = current_report()
+def export_command(fmt: str, output: str | None, province: str | None,
+                   fiscal_year: int | None):
+    from bot.web.api import ChoiceError
+    try:
+        report = report_for(province, fiscal_year)
+    except ChoiceError as exc:
+        hints = [f"{opt} ที่มี: {', '.join(map(str, exc.choices[k]))}"
+                 for k, opt in (("provinces", "--province"), ("fiscal_years", "--fiscal-year"))
+                 if exc.choices.get(k)]
+        raise click.ClickException(" · ".join([exc.thai, *hints])) from None
     body, _ = render(report, fmt)
     if output == "-":
         sys.stdout.buffer.write(body)

@@ -9,7 +9,8 @@ from tests.dashboard.conftest import AUTH, csrf_of, log_in
 from tests.helpers import DASHBOARD_TOKEN
 
 ROUTES = ["/dashboard", "/dashboard/", "/dashboard/export.xlsx", "/dashboard/export.csv",
-          "/dashboard?district=ban-pong&indicator=jpt"]
+          "/dashboard?district=ban-pong&indicator=jpt", "/dashboard/national",
+          "/dashboard/export.csv?province=ratchaburi&fiscal_year=2565"]
 
 
 @pytest.mark.parametrize("path", ROUTES)

@@ -179,3 +179,74 @@ def test_dashboard_in_a_browser(browser, server, app, seeded, tmp_path):
     assert "/dashboard/login" in page.url
     assert not problems, problems
     ctx.close()
+
+
+# --------------------------------------------------------------------------- several plans
+@pytest.fixture
+def several(make_dash_app, fake_line, tmp_path):
+    from tests.dashboard.conftest import plan_files, seed_plans
+    from tests.helpers import Chat
+    app = make_dash_app(PLAN_FILE=plan_files(tmp_path))
+    seed_plans(app, Chat(app, fake_line))
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    t.join(5)
+
+
+def test_choosing_province_and_year_in_a_browser(browser, several, tmp_path):
+    """National page → a province → another province → another year (the choosers submit on
+    change), and the export of what is shown."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True,
+                              locale="th-TH", timezone_id="Asia/Bangkok")
+    page = ctx.new_page()
+    problems = _watch(page)
+    page.goto(f"{several}/dashboard")
+    page.fill("#token", DASHBOARD_TOKEN)
+    page.click("#login-button")
+    page.wait_for_url(f"{several}/dashboard/national")      # several provinces: the department
+    ranked = page.locator("#ind-jpt tbody tr[data-province]")
+    assert [ranked.nth(i).get_attribute("data-province") for i in range(ranked.count())] == \
+        ["kanchanaburi", "ratchaburi"]
+    assert page.locator("#ind-jpt tfoot td.done").inner_text().strip() == "2,035"
+    page.screenshot(path=str(ARTIFACTS / "dashboard-national.png"), full_page=True)
+
+    page.click("#ind-jpt tr[data-province='kanchanaburi'] a")
+    page.wait_for_url("**province=kanchanaburi**")
+    assert "จังหวัดกาญจนบุรี" in page.locator("h1").inner_text()
+    assert _cells(page, "jpt", "ban-pong")["done"] == "500"
+
+    page.select_option("#choose-province-select", "ratchaburi")
+    page.wait_for_url("**/dashboard?province=ratchaburi")
+    assert _cells(page, "jpt", "ban-pong")["done"] == "1,200"
+    page.select_option("#choose-year-select", "2566")
+    page.wait_for_url("**fiscal_year=2566**")
+    assert page.locator("#not-current").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "dashboard-choosers.png"))
+    assert [t.strip() for t in page.locator("#entries td.text q").all_inner_texts()] == \
+        ["บันทึก จปฐ 77 ครัวเรือน"]
+    page.select_option("#filter-district", "ban-pong")               # keeps the year
+    page.wait_for_url("**district=ban-pong**")
+    assert "fiscal_year=2566" in page.url and "province=ratchaburi" in page.url
+    assert page.locator("#entries tbody tr").count() == 1
+
+    with page.expect_download() as dl:
+        page.click("#export-csv")
+    assert dl.value.suggested_filename == "nongpat-ratchaburi-2566-progress-25650419.csv"
+    path = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(path)
+    rows = list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    row = next(r for r in rows if r["รหัสตัวชี้วัด"] == "jpt" and r["รหัส"] == "ban-pong")
+    assert row["ผลงาน"] == "77"
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in (page.url, f"{several}/dashboard/national"):
+        page.goto(url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{url} scrolls sideways by {overflow}px on a phone"
+    page.screenshot(path=str(ARTIFACTS / "dashboard-national-phone.png"), full_page=True)
+    assert not problems, problems
+    ctx.close()

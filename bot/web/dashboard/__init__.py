@@ -1,5 +1,7 @@
 """The provincial dashboard at /dashboard: progress per indicator and district, burn-up charts,
-the fiscal year's milestones, the audit trail of entries, and xlsx/csv exports.
+the fiscal year's milestones, the audit trail of entries, and xlsx/csv exports, of the plan
+chosen with ?province=&fiscal_year= (bot.web.api.choose_plan); and /dashboard/national, every
+province ranked per indicator.
 
 Wire it with ``app.register_blueprint(bp)``.
 """

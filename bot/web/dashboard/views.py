@@ -7,6 +7,9 @@ from flask import (Response, abort, current_app, g, redirect, render_template, r
                    url_for)
 
 from bot import thai
+from bot.core.national import national_summary
+from bot.core.plans import Catalog
+from bot.web.api import Choice, ChoiceError, choose_plan, fiscal_year_arg
 from bot.web.dashboard import auth, bp, data
 from bot.web.export import build_report, render
 from models.queries import counters
@@ -112,9 +115,18 @@ def logout():
 
 
 # --------------------------------------------------------------------------- pages
-def _active(session):
-    services = current_app.extensions["nongpat"]
-    return services.bot.current_plan(session)
+def _choose(catalog: Catalog) -> Choice:
+    """The plan of ?province=&fiscal_year= (bot.web.api.choose_plan); ChoiceError if none."""
+    return choose_plan(catalog, current_app.extensions["nongpat"].bot.clock().date(),
+                       request.args.get("province"), request.args.get("fiscal_year"))
+
+
+def _refuse(exc: ChoiceError, catalog: Catalog):
+    """A page that says what was not found and links to what exists."""
+    province = exc.choices.get("province")
+    return render_template("dashboard/choose.html", message=exc.thai, catalog=catalog,
+                           province=province,
+                           years=catalog.plans_of(province) if province else []), exc.status
 
 
 @bp.get("", strict_slashes=False)
@@ -122,7 +134,17 @@ def index():
     services = current_app.extensions["nongpat"]
     now = current_app.config["CLOCK"]()
     with services.read_sessions() as s:
-        active = _active(s)
+        catalog = services.bot.plans.get(s)
+        try:
+            choice = _choose(catalog)
+        except ChoiceError as exc:
+            if not request.args.get("province") and exc.status == 400 \
+                    and "provinces" in exc.choices:
+                # several provinces and none chosen: the department's view of them all
+                return redirect(url_for("dashboard.national",
+                                        fiscal_year=request.args.get("fiscal_year") or None))
+            return _refuse(exc, catalog)
+        active = choice.active
         plan = active.plan
         totals = counters(s, active.id)
         district = request.args.get("district") or None
@@ -139,16 +161,52 @@ def index():
         "dashboard/index.html", plan=plan, now=now, as_of=thai.date_time(now),
         today=thai.long_date(now.date()), indicators=views, charts=charts, timeline=timeline,
         entries=rows, older=older, filter_district=district, filter_indicator=indicator,
-        paged=before is not None, csrf=auth.csrf_token() if g.get("dashboard_via") == "session"
-        else None)
+        paged=before is not None, choice=choice, sel=choice.query(),
+        provinces=[(k, catalog.province_name(k)) for k in catalog.province_keys()],
+        csrf=_csrf())
+
+
+def _csrf() -> str | None:
+    return auth.csrf_token() if g.get("dashboard_via") == "session" else None
+
+
+@bp.get("/national")
+def national():
+    """Every province's progress per indicator, ranked by percent of target: ?fiscal_year=
+    (default: each province's current plan)."""
+    services = current_app.extensions["nongpat"]
+    now = current_app.config["CLOCK"]()
+    with services.read_sessions() as s:
+        catalog = services.bot.plans.get(s)
+        try:
+            year = fiscal_year_arg(catalog, request.args.get("fiscal_year"))
+        except ChoiceError as exc:
+            return _refuse(exc, catalog)
+        if year is not None and year not in catalog.years():
+            return _refuse(ChoiceError(
+                404, f"no province has a plan for fiscal year {year}",
+                f"ยังไม่มีจังหวัดใดมีแผนปีงบประมาณ {year} ครับ "
+                f"(มี: {', '.join(map(str, catalog.years()))})",
+                fiscal_years=catalog.years()), catalog)
+        figures = national_summary(s, catalog, services.bot.clock().date(), year)
+    without = [] if year is None else [catalog.province_name(k) for k in catalog.province_keys()
+                                       if catalog.find(k, year) is None]
+    return render_template(
+        "dashboard/national.html", figures=figures, fiscal_year=year, years=catalog.years(),
+        without=without, provinces=len(catalog.province_keys()), as_of=thai.date_time(now),
+        csrf=_csrf())
 
 
 def _export(fmt: str):
     services = current_app.extensions["nongpat"]
     now = current_app.config["CLOCK"]()
     with services.read_sessions() as s:
-        active = _active(s)
-        report = build_report(active.plan, counters(s, active.id), now)
+        catalog = services.bot.plans.get(s)
+        try:
+            choice = _choose(catalog)
+        except ChoiceError as exc:
+            return _refuse(exc, catalog)
+        report = build_report(choice.plan, counters(s, choice.active.id), now)
     body, mimetype = render(report, fmt)
     resp = Response(body, mimetype=mimetype)
     resp.headers["Content-Disposition"] = f'attachment; filename="{report.filename(fmt)}"'

@@ -99,11 +99,14 @@
     });
   }
 
+  // the audit trail's filters and the province / fiscal-year choosers: plain GET forms that
+  // also work without this script (their buttons); here a change submits at once
   function autoSubmitFilters() {
-    var form = document.getElementById("entry-filters");
-    if (!form) return;
-    Array.prototype.forEach.call(form.querySelectorAll("select"), function (sel) {
-      sel.addEventListener("change", function () { form.submit(); });
+    var forms = document.querySelectorAll("#entry-filters, form.chooser");
+    Array.prototype.forEach.call(forms, function (form) {
+      Array.prototype.forEach.call(form.querySelectorAll("select"), function (sel) {
+        sel.addEventListener("change", function () { form.submit(); });
+      });
     });
   }
 
