@@ -12,13 +12,14 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from models import Entry, PendingConfirmation
-from tests.helpers import (ADMIN, Chat, other_event, post, text_event, totals,
-                           unsend_event)
+from models import Entry, Group, PendingConfirmation, PlanRecord, Progress
+from tests.helpers import ADMIN, Chat, other_event, post, text_event, unsend_event
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -75,32 +76,43 @@ def log_text(word, unit, cat, amount, style):
 
 # ----------------------------------------------------------------------------- invariants
 def state(app):
-    """Everything a redelivery must not touch: entries, prompts, counters."""
+    """Everything a redelivery must not touch: entries, prompts, counters (of every plan)."""
     with app.extensions["nongpat"].sessions() as s:
-        entries = [(e.id, e.indicator_key, e.district_key, e.category_key, e.amount,
+        entries = [(e.id, e.plan_id, e.indicator_key, e.district_key, e.category_key, e.amount,
                     e.undone_at is not None) for e in s.scalars(select(Entry).order_by(Entry.id))]
         prompts = [(p.id, p.resolved_at is not None, p.resolution)
                    for p in s.scalars(select(PendingConfirmation).order_by(PendingConfirmation.id))]
-    return entries, prompts, {k: v for k, v in totals(app).items() if v}
+        counters = {(p, i, d, c): n for p, i, d, c, n in s.execute(
+            select(Progress.plan_id, Progress.indicator_key, Progress.district_key,
+                   Progress.category_key, Progress.done).where(Progress.done != 0))}
+    return entries, prompts, counters
 
 
 def check_invariants(app, where):
     entries, _, counters = state(app)
     standing = Counter()
-    for _id, ind, district, cat, amount, undone in entries:
+    for _id, plan, ind, district, cat, amount, undone in entries:
         assert amount > 0, f"{where}: entry {_id} has amount {amount}"
         if not undone:
-            standing[(ind, district, "")] += amount
+            standing[(plan, ind, district, "")] += amount
             if cat:
-                standing[(ind, district, cat)] += amount
+                standing[(plan, ind, district, cat)] += amount
     want = {k: v for k, v in standing.items() if v}
     assert counters == want, f"{where}: counters {counters} but standing entries sum to {want}"
+    with app.extensions["nongpat"].sessions() as s:  # a group's entries are its province's
+        wrong = s.execute(select(Entry.id, Group.province_key, PlanRecord.province_key)
+                          .join(Group, Group.group_id == Entry.group_id)
+                          .join(PlanRecord, PlanRecord.id == Entry.plan_id)
+                          .where(Entry.source_type == "group",
+                                 Group.province_key != PlanRecord.province_key)).all()
+    assert not wrong, f"{where}: entries counted for another province: {wrong}"
     return len(entries)
 
 
 # ----------------------------------------------------------------------------- the driver
 class Conversation:
-    def __init__(self, chat: Chat, n_officers: int, n_groups: int):
+    def __init__(self, chat: Chat, n_officers: int, n_groups: int,
+                 districts: list[str] = DISTRICTS):
         self.chat = chat
         tag = uuid.uuid4().hex
         self.users = [f"U{uuid.uuid4().hex}" for _ in range(n_officers)]
@@ -111,7 +123,9 @@ class Conversation:
         self.prompts: list = []               # fakeline.Sent of each prompt
         self.log: list[str] = []
         for g in self.groups:
-            self.chat.say(f"ผูกกลุ่ม {DISTRICTS[int(g[-6:], 16) % len(DISTRICTS)]}", user=ADMIN, group=g)
+            bound = self.chat.say(f"ผูกกลุ่ม {districts[int(g[-6:], 16) % len(districts)]}",
+                                  user=ADMIN, group=g)
+            assert bound and "✅" in bound, bound
         for u in self.users:                  # each officer is seen in the first group
             self.chat.say("สวัสดีครับ", user=u, group=self.groups[0])
 
@@ -223,6 +237,36 @@ def test_random_conversations_keep_the_books(app, chat, conv):
         post(chat.client, again)
         assert chat.sent_to(again) is None if again.get("replyToken") else True
     assert state(app) == snapshot
+
+
+# several provinces: two of them key their อำเภอเมือง "mueang"; a group's logs must count for
+# its own province's plan, whatever another province's group with the same district key does
+PROVINCE_DISTRICTS = ["อำเภอบ้านโป่ง", "อำเภอเมือง จังหวัดกาญจนบุรี", "อำเภอเมือง จังหวัดนครปฐม",
+                      "อำเภอท่าม่วง", "อำเภอเมืองราชบุรี"]
+
+
+@pytest.fixture
+def province_app(make_app, tmp_path):
+    """One app for all the examples of a run (fixtures are built once per test function)."""
+    from bot.config import DEFAULT_PLAN
+    from bot.core.madeup import write_made_up
+    files = [DEFAULT_PLAN,
+             write_made_up(tmp_path, "kanchanaburi", "กาญจนบุรี", 2565,
+                           [("mueang", "เมืองกาญจนบุรี"), ("tha-muang", "ท่าม่วง")]),
+             write_made_up(tmp_path, "nakhon-pathom", "นครปฐม", 2565,
+                           [("mueang", "เมืองนครปฐม"), ("bang-len", "บางเลน")])]
+    return make_app(PLAN_FILE=",".join(map(str, files)))
+
+
+@settings(SETTINGS, max_examples=25)
+@given(conv=conversations)
+def test_random_conversations_across_provinces_keep_each_provinces_books(
+        province_app, fake_line, conv):
+    n_officers, n_groups, steps = conv
+    c = Conversation(Chat(province_app, fake_line), n_officers, max(n_groups, 2),
+                     PROVINCE_DISTRICTS)
+    for action in steps:
+        c.step(action, province_app)
 
 
 def test_a_confirmed_prompt_is_counted_once_whatever_follows(app, chat):
