@@ -261,11 +261,12 @@ class PlanCache:
         self._companions: dict[tuple[int, object], object] = {}  # (id, changed_at) → Parser
         self._on_change = on_change
         self._max_age = max_age
-        self._checked = 0.0
+        self._checked = float("-inf")
 
     def invalidate(self) -> None:
-        """This process loaded or pinned a plan: look again on the next get."""
-        self._checked = 0.0
+        """This process loaded or pinned a plan: look again on the next get. (Not 0: the
+        monotonic clock's zero is arbitrary — on Linux the boot — so 0 may be within max_age.)"""
+        self._checked = float("-inf")
 
     def fresh(self) -> Catalog | None:
         """The cached catalog while it needs no look at the database, else None."""
