@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -53,6 +54,16 @@ def is_set_apart(province_key: str) -> bool:
     stay, but it is no province — never current, never among the provinces (binding, the
     national figures, reminders, the only province of a one-province deployment)."""
     return SET_APART in province_key
+
+
+_TONE = re.compile(r"[\u0e47-\u0e4c]")
+_LEADING_VOWEL = re.compile(r"([\u0e40-\u0e44])([\u0e01-\u0e2e])")
+
+
+def thai_order(name: str) -> str:
+    """A sort key in Thai dictionary order: a leading vowel (เ แ โ ใ ไ) counts after its
+    consonant and tone marks count last, so เชียงใหม่ comes under ช, not after ฮ."""
+    return _LEADING_VOWEL.sub(r"\2\1", _TONE.sub("", name)) + "".join(_TONE.findall(name))
 
 
 def fiscal_year_of(day: dt.date) -> int:
@@ -167,7 +178,8 @@ class Catalog:
     """Every loaded plan (an immutable snapshot): by id, by province, by year."""
 
     def __init__(self, rows: Iterable[PlanRow], plans: dict[int, Plan]):
-        self.rows = tuple(sorted(rows, key=lambda r: (r.province_name, r.fiscal_year)))
+        self.rows = tuple(sorted(rows, key=lambda r: (thai_order(r.province_name),
+                                                      r.province_key, r.fiscal_year)))
         self._plans = plans
         self._by_province: dict[str, list[PlanRow]] = {}
         for r in self.rows:
