@@ -148,7 +148,7 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 
 @contextlib.contextmanager
-def _migration_connection(engine: Engine):
+def migration_connection(engine: Engine):
     """A connection in a transaction for Alembic. SQLite: foreign keys are not enforced
     meanwhile — a batch migration rebuilds a table (copy, DROP, rename), and DROP TABLE plans
     fails while entries and progress refer to it; the pragma is a no-op inside a transaction,
@@ -179,7 +179,7 @@ def _revision(conn) -> str | None:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     cfg = alembic_config(engine)
-    with _migration_connection(engine) as conn:
+    with migration_connection(engine) as conn:
         cfg.attributes["connection"] = conn
         alembic_command.upgrade(cfg, revision)
 
@@ -187,7 +187,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 def downgrade(engine: Engine, revision: str) -> None:
     """Back to an older schema (operators, tests): the same care as ``migrate``."""
     cfg = alembic_config(engine)
-    with _migration_connection(engine) as conn:
+    with migration_connection(engine) as conn:
         cfg.attributes["connection"] = conn
         alembic_command.downgrade(cfg, revision)
 
