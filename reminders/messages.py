@@ -7,30 +7,37 @@ retry after a crash sends exactly the same words.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from bot import thai
 from bot.line import flex
 from bot.line.messages import Flex, Reply
 from bot.core.progress import Figure
-from reminders.planner import BEFORE, MET, OPEN, OVERDUE, Item, Reminder
+from reminders.planner import (BEFORE, MET, OPEN, OVERDUE, Item, NationalItem,
+                               NationalReminder, Reminder)
 
 GREEN, AMBER, RED, GREY = "#1DB446", "#F5A623", "#E02020", "#8C8C8C"
 ALT_MAX = 400
+# a round writes the same few dates into a thousand messages: format each once (pythainlp's
+# thai_strftime is the costliest step of rendering)
+_date = functools.lru_cache(maxsize=1024)(thai.date)
+_date_span = functools.lru_cache(maxsize=1024)(thai.date_span)
+NAMES_MAX = 8        # provinces named in one line of the national summary ("… และอีก n จังหวัด")
 
 
 # --------------------------------------------------------------------------- text pieces
 def _when(item: Item, today: dt.date) -> str:
     m = item.milestone
     if m.kind == "event":
-        span = thai.date_span(m.start, m.end)
+        span = _date_span(m.start, m.end)
         n = (m.start - today).days
         soon = "วันนี้" if n == 0 else "พรุ่งนี้" if n == 1 else f"ในอีก {thai.number(n)} วัน"
         if m.start == m.end:
             return f"{soon} ({span})" if n else f"วันนี้ {span}"
         return f"เปิดระบบ{soon} ({span})"
     if item.reason == OVERDUE:
-        return f"กำหนดภายใน {thai.date(m.date)} เลยกำหนดมาแล้ว {thai.number(-item.days_left)} วัน"
-    return f"กำหนดภายใน {thai.date(m.date)} ({thai.days_left(m.date, today)})"
+        return f"กำหนดภายใน {_date(m.date)} เลยกำหนดมาแล้ว {thai.number(-item.days_left)} วัน"
+    return f"กำหนดภายใน {_date(m.date)} ({thai.days_left(m.date, today)})"
 
 
 def _figure_line(item: Item, district_name: str) -> str | None:
@@ -62,7 +69,7 @@ def _icon(item: Item) -> str:
 
 def _district_text(r: Reminder) -> str:
     name = r.district.name
-    lines = [f"🔔 แจ้งเตือนจากน้องพัฒน์ถึงอำเภอ{name} ประจำวันที่ {thai.date(r.day)} ครับ"]
+    lines = [f"🔔 แจ้งเตือนจากน้องพัฒน์ถึงอำเภอ{name} ประจำวันที่ {_date(r.day)} ครับ"]
     for n, item in enumerate(r.items, 1):
         lines.append("")
         lines.append(f"{n}) {_icon(item)} {item.milestone.title}")
@@ -96,7 +103,7 @@ def _compact(f: Figure, unit: str) -> str:
 
 
 def _province_text(r: Reminder, province_name: str) -> str:
-    lines = [f"📋 สรุปประจำวันจังหวัด{province_name} วันที่ {thai.date(r.day)} ครับ",
+    lines = [f"📋 สรุปประจำวันจังหวัด{province_name} วันที่ {_date(r.day)} ครับ",
              "", "กำหนดการที่แจ้งเตือนอำเภอวันนี้:"]
     for item in r.items:
         lines.append(f"• {_icon(item)} {item.milestone.title} — {_when(item, r.day)}")
@@ -176,7 +183,7 @@ def _district_flex(r: Reminder) -> Flex:
     body = [_item_box(i, r.day, name) for i in r.items]
     alt = f"แจ้งเตือนอำเภอ{name}: " + " · ".join(
         f"{i.milestone.title} {_when(i, r.day)}" for i in r.items)
-    return Flex(alt[:ALT_MAX], _bubble(f"แจ้งเตือนอำเภอ{name}", f"ประจำวันที่ {thai.date(r.day)}",
+    return Flex(alt[:ALT_MAX], _bubble(f"แจ้งเตือนอำเภอ{name}", f"ประจำวันที่ {_date(r.day)}",
                                        body))
 
 
@@ -200,13 +207,101 @@ def _province_flex(r: Reminder, province_name: str) -> Flex:
                            margin="md"))
             if f.target:
                 body.append(_bar(f.percent, GREEN if row.met else AMBER))
-    alt = f"สรุปประจำวันจังหวัด{province_name} {thai.date(r.day)}: " + " · ".join(
+    alt = f"สรุปประจำวันจังหวัด{province_name} {_date(r.day)}: " + " · ".join(
         i.milestone.title for i in r.items)
     return Flex(alt[:ALT_MAX], _bubble(f"สรุปประจำวันจังหวัด{province_name}",
-                                       f"วันที่ {thai.date(r.day)}", body))
+                                       f"วันที่ {_date(r.day)}", body))
+
+
+# --------------------------------------------------------------------------- the nation
+def _names(names, most: int = NAMES_MAX) -> str:
+    names = list(names)
+    shown = ", ".join(names[:most])
+    return shown + (f" และอีก {thai.number(len(names) - most)} จังหวัด"
+                    if len(names) > most else "")
+
+
+def _where(n: NationalItem, working: int) -> str:
+    if len(n.provinces) == working and working > 1:
+        return f"ทุกจังหวัดที่ทำการวันนี้ ({thai.number(working)} จังหวัด)"
+    if len(n.provinces) == 1:
+        return f"จังหวัด{n.provinces[0]}"
+    return f"{thai.number(len(n.provinces))} จังหวัด: {_names(n.provinces)}"
+
+
+def _ranks(s) -> tuple[list, list]:
+    """The provinces furthest ahead and furthest behind (up to three each, none twice; the
+    last one is the furthest behind of all)."""
+    n = len(s.provinces)
+    if n < 2:
+        return [], []
+    k = min(3, (n + 1) // 2)
+    return s.provinces[:k], list(reversed(s.provinces[max(k, n - 3):]))
+
+
+def _pct_list(figs) -> str:
+    return ", ".join(f"{p.province_name} {thai.percent(p.done, p.target)}" for p in figs)
+
+
+def _national_figure(s) -> str:
+    fig = f"{s.name} ทั้งประเทศ {thai.number(s.done)} / {thai.number(s.target)} {s.unit}"
+    if not s.target:
+        return fig
+    rem = max(s.target - s.done, 0)
+    tail = "ครบเป้าแล้ว" if rem == 0 else f"ยังขาดอีก {thai.number(rem)} {s.unit}"
+    return f"{fig} ({thai.percent(s.done, s.target)}) {tail}"
+
+
+def _national_text(r: NationalReminder) -> str:
+    lines = [f"🇹🇭 สรุปประจำวันภาพรวมทั้งประเทศ วันที่ {_date(r.day)} ครับ"]
+    if r.resting:
+        lines.append(f"วันนี้เป็นวันหยุดตามแผนของจังหวัด{_names(r.resting)} (ไม่มีแจ้งเตือน)")
+    lines += ["", "กำหนดการที่แจ้งเตือนจังหวัดวันนี้:"]
+    for n in r.items:
+        lines.append(f"• {_icon(n.item)} {n.item.milestone.title} — {_when(n.item, r.day)}")
+        lines.append(f"   {_where(n, r.working)}")
+    for s in r.indicators:
+        lines.append("")
+        lines.append(f"{_national_figure(s)} · {thai.number(len(s.provinces))} จังหวัด")
+        top, low = _ranks(s)
+        if top:
+            lines.append(f"   นำ: {_pct_list(top)}")
+        if low:
+            lines.append(f"   ตามหลัง: {_pct_list(low)}")
+    lines.append("")
+    lines.append("ขอบคุณครับ 🙏 (ดูยอดทั้งประเทศ พิมพ์ \"ยอด\")")
+    return "\n".join(lines)
+
+
+def _national_flex(r: NationalReminder) -> Flex:
+    body: list[dict] = []
+    for n in r.items:
+        body.append(_t(f"{_icon(n.item)} {n.item.milestone.title}", size="xs", weight="bold"))
+        body.append(_t(f"{_when(n.item, r.day)} · {_where(n, r.working)}", size="xxs",
+                       color=RED if n.item.urgent else GREY))
+    for s in r.indicators:
+        body.append({"type": "separator", "margin": "md"})
+        pct = f" ({thai.percent(s.done, s.target)})" if s.target else ""
+        body.append(_t(f"{s.name} ทั้งประเทศ {thai.number(s.done)}/{thai.number(s.target)}"
+                       f"{pct}", weight="bold", margin="md"))
+        if s.target:
+            body.append(_bar(s.percent, GREEN))
+        top, low = _ranks(s)
+        if top:
+            body.append(_t(f"นำ: {_pct_list(top)}", size="xs", color=GREY, margin="sm"))
+        if low:
+            body.append(_t(f"ตามหลัง: {_pct_list(low)}", size="xs", color=GREY))
+    alt = f"สรุปภาพรวมทั้งประเทศ {_date(r.day)}: " + " · ".join(
+        n.item.milestone.title for n in r.items)
+    return Flex(alt[:ALT_MAX], _bubble("สรุปประจำวันภาพรวมทั้งประเทศ",
+                                       f"วันที่ {_date(r.day)}", body))
 
 
 # --------------------------------------------------------------------------- public
+def render_national(r: NationalReminder) -> Reply:
+    return Reply(texts=[_national_text(r)], flex=[_national_flex(r)])
+
+
 def render(r: Reminder, province_name: str) -> Reply:
     if r.scope == "province":
         return Reply(texts=[_province_text(r, province_name)],

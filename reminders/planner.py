@@ -15,16 +15,25 @@ Rules (issue 4):
   nothing (``when_met: skip``); without a district target (TPMAP, savings groups in FY2565) the
   province's figure decides;
 - each district gets ONE reminder per day holding every item due for it; the province gets one
-  summary on the days something is due, with a row per district.
+  summary on the days something is due, with a row per district;
+- several provinces: each province follows its own plan (its milestones, holidays, counters);
+  the department gets a national summary (:func:`national_day`) on *national* working days —
+  Monday to Friday except a day that more than half of the provinces' current plans list as a
+  holiday (one province's local holiday does not silence the nation; a national holiday left
+  out of one plan does not wake it) — when some province that works today has something due.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
 
 from bot.core.forecast import Forecast, recent_for
 from bot.core.plan import District, Indicator, Milestone, Plan
 from bot.core.progress import Counters, Figure, district_figure, province_figure
+
+if TYPE_CHECKING:
+    from bot.core.national import IndicatorSummary
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -37,6 +46,15 @@ Recent = dict[tuple[str, str], int]
 
 def is_working_day(plan: Plan, day: dt.date) -> bool:
     return day.weekday() < 5 and day not in plan.holiday_dates
+
+
+def national_working_day(plans: list[Plan], day: dt.date) -> bool:
+    """Monday–Friday, unless more than half of ``plans`` (each province's current plan) hold the
+    day as a holiday. One plan: exactly that plan's working days."""
+    if day.weekday() >= 5:
+        return False
+    off = sum(1 for p in plans if day in p.holiday_dates)
+    return off * 2 <= len(plans) if plans else True
 
 
 def send_day(plan: Plan, day: dt.date) -> dt.date:
@@ -120,6 +138,34 @@ class Reminder:
     def milestone_keys(self) -> list[str]:
         return [i.milestone.key for i in self.items]
 
+    @property
+    def days_to_deadline(self) -> int | None:
+        """Days to the nearest deadline this reminder is about (negative: overdue); an event's
+        first day when it is only about events; None when it only congratulates."""
+        return nearest_days(self.items)
+
+    @property
+    def behind(self) -> float:
+        """How far behind: the largest share of a target still missing among the reminder's
+        figures (0 met … 1 nothing done); 0 without figures."""
+        shares = [share_missing(i.figure if i.figure is not None and i.figure.target
+                                else i.province) for i in self.items if i.reason != MET]
+        shares += [share_missing(f) for _, f in self.province_figures]
+        return max((x for x in shares if x is not None), default=0.0)
+
+
+def nearest_days(items) -> int | None:
+    live = [i for i in items if i.reason != MET]
+    deadlines = [i.days_left for i in live if i.milestone.kind == "deadline"]
+    days = deadlines or [i.days_left for i in live]
+    return min(days) if days else None
+
+
+def share_missing(f: Figure | None) -> float | None:
+    if f is None or not f.target:
+        return None
+    return f.remaining / f.target
+
 
 # --------------------------------------------------------------------------- planning
 def triggers(plan: Plan, today: dt.date) -> list[Trigger]:
@@ -188,11 +234,12 @@ def district_items(plan: Plan, counters: Counters, today: dt.date, district_key:
 
 
 def plan_day(plan: Plan, counters: Counters, today: dt.date,
-             recent: Recent | None = None) -> list[Reminder]:
+             recent: Recent | None = None, due: list[Trigger] | None = None) -> list[Reminder]:
     """Every reminder due on ``today``: one per district that has something, then the province's
     summary (only when some district has something). With ``recent`` ({(indicator, district):
-    amount of the last 7 days}) the progress items carry a pace forecast."""
-    due = triggers(plan, today)
+    amount of the last 7 days}) the progress items carry a pace forecast. ``due``: the day's
+    :func:`triggers`, when the caller has them already."""
+    due = triggers(plan, today) if due is None else due
     if not due:
         return []
     out: list[Reminder] = []
@@ -234,3 +281,86 @@ def plan_day(plan: Plan, counters: Counters, today: dt.date,
     out.append(Reminder(today, "province", None, tuple(prov_items), tuple(rows),
                         tuple((ind, province_figure(plan, counters, ind)) for ind in progress_inds)))
     return out
+
+
+# --------------------------------------------------------------------------- the nation
+@dataclass(frozen=True)
+class NationalItem:
+    """A milestone due today in some provinces (one line of the department's summary)."""
+    item: Item                       # as the provinces have it (the smallest offset)
+    provinces: tuple[str, ...]       # names of the provinces it is due in today
+
+
+@dataclass(frozen=True)
+class NationalReminder:
+    """The department's daily summary: what the provinces are reminded of today and the
+    national figures of those indicators (``bot.core.national.IndicatorSummary``)."""
+    day: dt.date
+    items: tuple[NationalItem, ...]
+    indicators: tuple["IndicatorSummary", ...]
+    working: int                     # provinces that work today
+    resting: tuple[str, ...]         # provinces whose plan holds today as a holiday
+    scope: str = "department"
+    district: None = None
+
+    @property
+    def urgent(self) -> bool:
+        return any(n.item.urgent for n in self.items)
+
+    @property
+    def milestone_keys(self) -> list[str]:
+        return list(dict.fromkeys(n.item.milestone.key for n in self.items))
+
+    @property
+    def days_to_deadline(self) -> int | None:
+        return nearest_days([n.item for n in self.items])
+
+    @property
+    def behind(self) -> float:
+        return max(((s.target - min(s.done, s.target)) / s.target
+                    for s in self.indicators if s.target), default=0.0)
+
+
+def national_day(plans: list[Plan], summary: list, today: dt.date,
+                 due: Callable[[Plan], list[Trigger]] | None = None) -> NationalReminder | None:
+    """The department's summary for ``today`` from every province's current plan (``plans``)
+    and ``bot.core.national.national_summary``: None on a national holiday or when no province
+    that works today has anything due. An overdue milestone counts for a province only while
+    the province is short of the indicator's target (its districts are told only then).
+    ``due``: a plan's :func:`triggers` of today, when the caller has them."""
+    due = due or (lambda p: triggers(p, today))
+    if not national_working_day(plans, today):
+        return None
+    short = {(f.province_key, s.key) for s in summary for f in s.provinces
+             if f.target and f.done < f.target}
+    found: dict[tuple, tuple[Item, list[str]]] = {}
+    working = [p for p in plans if is_working_day(p, today)]
+    for plan in working:
+        for t in due(plan):
+            m = t.milestone
+            if t.reason == OVERDUE and (plan.province_key, m.indicator) not in short:
+                continue
+            ind = plan.indicator(m.indicator)
+            key = (m.key, m.title, m.date, m.kind, t.reason)
+            item = Item(milestone=m, indicator=ind, reason=t.reason,
+                        days_left=(m.date - today).days, offset=t.offset,
+                        unit=plan.units[ind.unit].name)
+            had = found.get(key)
+            if had is None:
+                found[key] = (item, [plan.province_name])
+            else:
+                if item.offset < had[0].offset:
+                    found[key] = (item, had[1])
+                found[key][1].append(plan.province_name)
+    if not found:
+        return None
+    items = sorted((NationalItem(i, tuple(names)) for i, names in found.values()),
+                   key=lambda n: (n.item.milestone.date, n.item.milestone.key))
+    due_inds = list(dict.fromkeys(n.item.indicator.key for n in items))
+    measured = [k for k in due_inds if any(n.item.indicator.key == k and n.item.milestone.progress
+                                           and n.item.milestone.kind == "deadline"
+                                           for n in items)] or due_inds
+    by_key = {s.key: s for s in summary}
+    indicators = tuple(by_key[k] for k in measured if k in by_key)
+    resting = tuple(p.province_name for p in plans if not is_working_day(p, today))
+    return NationalReminder(today, tuple(items), indicators, len(working), resting)
