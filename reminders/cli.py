@@ -1,6 +1,7 @@
 """flask reminders preview|run: what a day's round sends, and running one now (operators)."""
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 
@@ -38,7 +39,8 @@ DATE_HELP = "วันที่ของรอบแจ้งเตือน พ
 
 
 # an AppGroup: its commands run inside the app context (also under app.test_cli_runner())
-reminders_group = AppGroup("reminders", help="แจ้งเตือนกำหนดส่งถึงกลุ่มไลน์อำเภอและจังหวัด")
+reminders_group = AppGroup("reminders",
+                           help="แจ้งเตือนกำหนดส่งถึงกลุ่มไลน์อำเภอ จังหวัด และส่วนกลาง")
 
 
 @reminders_group.command("preview", help="แสดงข้อความที่จะส่งในวันนั้นถึงแต่ละกลุ่ม โดยไม่ส่งจริง")
@@ -46,9 +48,12 @@ reminders_group = AppGroup("reminders", help="แจ้งเตือนกำ�
 @click.option("--flex", is_flag=True, help="แสดง Flex bubble (JSON) ด้วย")
 def preview(date_text: str | None, flex: bool):
     day = _day(date_text)
-    out, status = _rounds().preview(day)
+    plan, status = _rounds().plan(day)
+    out = plan.out
     click.echo(f"รอบแจ้งเตือนวันที่ {thai.date(day)} ({day.isoformat()}): "
                f"{len(out)} กลุ่ม (ยังไม่ส่ง)")
+    if plan.several:
+        _provinces(plan)
     if not out:
         click.echo("ไม่มีแจ้งเตือนในวันนี้")
     for o in out:
@@ -64,6 +69,19 @@ def preview(date_text: str | None, flex: bool):
                 click.echo(json.dumps(f.contents, ensure_ascii=False, indent=1))
 
 
+def _provinces(plan) -> None:
+    """Several provinces: how many groups each gets, which rest today."""
+    count = collections.Counter(o.province_name or "ส่วนกลาง" for o in plan.out)
+    parts = [f"{name} {count[name]}" for name in plan.provinces if count[name]]
+    if count["ส่วนกลาง"]:
+        parts.append(f"ส่วนกลาง {count['ส่วนกลาง']}")
+    click.echo(f"{len(plan.provinces)} จังหวัดมีแผน · จำนวนกลุ่ม: " + (", ".join(parts) or "-"))
+    if plan.resting:
+        click.echo("วันหยุดตามแผนของจังหวัด (ไม่ส่ง): " + ", ".join(plan.resting))
+    if plan.unplanned:
+        click.echo("! กลุ่มของจังหวัดที่ไม่มีแผน: " + ", ".join(plan.unplanned))
+
+
 @reminders_group.command("run", help="ส่งรอบแจ้งเตือนของวันนั้นเดี๋ยวนี้ (ส่งครั้งเดียวต่อกลุ่มต่อวัน)")
 @click.option("--date", "date_text", default=None, help=DATE_HELP)
 @click.option("--force", is_flag=True, help="ยอมส่งรอบของวันที่ผ่านมาแล้ว")
@@ -75,6 +93,8 @@ def run(date_text: str | None, force: bool):
             f"{thai.date(day)} ผ่านมาแล้ว: ข้อความจะนับวันผิด (ใช้ --force ถ้าตั้งใจจริง)")
     report = _rounds().run(day)
     click.echo(report.summary())
+    if report.resting:
+        click.echo("วันหยุดตามแผนของจังหวัด (ไม่ส่ง): " + ", ".join(report.resting))
     for e in report.errors[:20]:
         click.echo(f"  ! {e}")
     if report.skipped:

@@ -1,7 +1,9 @@
 """The clock process (Procfile ``clock: python -m reminders.clock``): the daily reminder round.
 
 An APScheduler 3 ``BlockingScheduler`` in Asia/Bangkok runs the round Monday–Friday at
-``REMINDER_TIME`` (default 08:30); plan holidays are skipped. It needs no Flask: it builds its own
+``REMINDER_TIME`` (default 08:30) when some province works: each province's plan holidays are
+its own, and the round leaves out the groups of the provinces on holiday (department groups
+follow the national working days, see ``reminders.planner``). It needs no Flask: it builds its own
 engine, sessions and LINE client from ``DATABASE_URL``, ``LINE_CHANNEL_ACCESS_TOKEN``,
 ``LINE_API_BASE_URL`` and ``PLAN_FILE``, and brings the database up first (``ensure_database``).
 
@@ -29,8 +31,7 @@ from bot import config
 from bot.db import ensure_database, make_engine, make_sessionmaker
 from bot.line.client import Line
 from bot.timeutil import BANGKOK, Clock, clock_from_env
-from reminders.planner import is_working_day
-from reminders.rounds import RoundReport, Rounds
+from reminders.rounds import RoundReport, Rounds, round_day
 from reminders.settings import reminder_time, retry_minutes, settings_from_env
 
 log = logging.getLogger("reminders.clock")
@@ -45,9 +46,11 @@ class ReminderClock:
         self.scheduler = BlockingScheduler(timezone=BANGKOK)
 
     def is_working_day(self, day: dt.date) -> bool:
+        """Some province works: its current plan holds ``day`` as no holiday (Monday–Friday).
+        The round itself leaves out the groups of provinces on holiday."""
         with self.rounds.sessions() as s:
-            active = self.rounds.plans.get(s).default(day)
-        return is_working_day(active.plan, day)
+            catalog = self.rounds.plans.get(s)
+        return round_day(catalog, day)
 
     def tick(self) -> RoundReport | None:
         """Today's round (never a past day's), when today is a working day."""
@@ -96,7 +99,8 @@ class ReminderClock:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        log.info("reminder clock: rounds at %s Asia/Bangkok, Monday–Friday except holidays",
+        log.info("reminder clock: rounds at %s Asia/Bangkok, Monday–Friday except holidays "
+                 "(each province's own)",
                  self.at.strftime("%H:%M"))
         self.scheduler.start()
 

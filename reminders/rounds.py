@@ -12,7 +12,12 @@ Exactly once, in this order:
 4. a round killed half-way leaves ``pending`` rows: the next run pushes their stored payload with
    their stored key, so LINE drops whatever was already delivered.
 Before the pushes the round reads the quota; when the round would not fit, only urgent
-reminders are sent and the others are recorded ``dropped``.
+reminders are sent — across every province, nearest deadline first, then furthest behind
+(:func:`rank`) — and the others are recorded ``dropped``.
+
+One round covers every province (:func:`plan_round`): each district and province group follows
+its own province's current plan and rests on that plan's holidays; department groups get the
+national summary on national working days (``reminders.planner.national_working_day``).
 """
 from __future__ import annotations
 
@@ -38,12 +43,15 @@ from bot.db import sqlite_file
 from bot.core.forecast import window_start
 from bot.line.client import Line
 from bot.line.messages import Reply
-from bot.core.plans import PlanCache
+from bot.core.national import national_summary
+from bot.core.plan import Plan
+from bot.core.plans import ActivePlan, Catalog, PlanCache
 from bot.timeutil import BANGKOK
 from models import Group, ReminderDelivery, utcnow
 from models.queries import counters, recent_amounts
-from reminders.messages import from_payload, render, to_payload
-from reminders.planner import Reminder, plan_day
+from reminders.messages import from_payload, render, render_national, to_payload
+from reminders.planner import (Reminder, Trigger, is_working_day, national_day,
+                               national_working_day, plan_day, triggers)
 
 log = logging.getLogger(__name__)
 REMINDER_LOCK_ID = 0x6E6E7264  # "nnrd": the reminder round's advisory lock (≠ bot.db.MIGRATE_LOCK_ID)
@@ -64,16 +72,52 @@ class Settings:
 class Outgoing:
     """What one group receives today."""
     group_id: str
-    scope: str                  # district | province
+    scope: str                  # district | province | department
     district_key: str | None
-    label: str                  # อำเภอบ้านโป่ง | จังหวัดราชบุรี
+    label: str                  # อำเภอบ้านโป่ง | จังหวัดราชบุรี (+ จังหวัด… with several provinces)
     reply: Reply
     urgent: bool
     milestones: tuple[str, ...]
+    province_key: str | None = None
+    province_name: str | None = None
+    days: int | None = None     # to the nearest deadline it is about (negative: overdue)
+    behind: float = 0.0         # the largest share of a target still missing (0–1)
 
     def payload(self) -> dict:
         return to_payload(self.reply, scope=self.scope, district=self.district_key,
-                          label=self.label, milestones=list(self.milestones))
+                          label=self.label, milestones=list(self.milestones),
+                          province=self.province_key, days=self.days,
+                          behind=round(self.behind, 4))
+
+    @property
+    def rank(self) -> tuple:
+        return rank(self.urgent, self.days, self.behind)
+
+
+def rank(urgent: bool, days: int | None, behind: float) -> tuple:
+    """Which reminder goes first when the quota cannot carry the whole round: urgent ones, then
+    the nearest deadline (overdue ones, longest overdue first), then the furthest behind."""
+    return (not urgent, days if days is not None else 10 ** 6, -behind)
+
+
+def payload_rank(urgent: bool, payload: dict | None) -> tuple:
+    """The rank of a delivery already in the ledger (payloads written before ranks: by urgency)."""
+    payload = payload or {}
+    return rank(urgent, payload.get("days"), payload.get("behind") or 0.0)
+
+
+@dataclass
+class RoundPlan:
+    """A round on paper: every group's message, and which provinces rest today."""
+    day: dt.date
+    out: list[Outgoing] = field(default_factory=list)
+    provinces: list[str] = field(default_factory=list)   # names of provinces with plans
+    resting: list[str] = field(default_factory=list)     # provinces whose plan holds a holiday
+    unplanned: list[str] = field(default_factory=list)   # groups' provinces without a plan
+
+    @property
+    def several(self) -> bool:
+        return len(self.provinces) > 1
 
 
 @dataclass
@@ -86,6 +130,7 @@ class RoundReport:
     failed: int = 0             # LINE refused (4xx other than 409/429)
     pending: int = 0            # retries used up: a later run tries again with the same key
     skipped: str | None = None  # why the round did not run
+    resting: list[str] = field(default_factory=list)  # provinces on a holiday of their plan
     quota: tuple[int | None, int] | None = None
     estimate: int | None = None
     errors: list[str] = field(default_factory=list)
@@ -99,37 +144,128 @@ class RoundReport:
 
 
 # --------------------------------------------------------------------------- planning
-def eligible_groups(session: Session) -> list[Group]:
-    """Bound, not muted, still in the group."""
-    return list(session.scalars(
-        select(Group).where(Group.scope.in_(("district", "province")), Group.muted.is_(False),
-                            Group.left_at.is_(None)).order_by(Group.group_id)))
+SCOPES = ("district", "province", "department")
+DEPARTMENT_LABEL = "ส่วนกลาง (ภาพรวมทั้งประเทศ)"
 
 
-def outgoing(session: Session, plans: PlanCache, today: dt.date) -> list[Outgoing]:
-    """Every group's message for ``today`` (nothing is written or sent)."""
-    active = plans.get(session).default(today)
+def eligible_groups(session: Session) -> list:
+    """Bound (district, province or department), not muted, still in the group: rows of
+    (group_id, scope, province_key, district_key), one statement, no ORM objects."""
+    return list(session.execute(
+        select(Group.group_id, Group.scope, Group.province_key, Group.district_key)
+        .where(Group.scope.in_(SCOPES), Group.muted.is_(False), Group.left_at.is_(None))
+        .order_by(Group.group_id)))
+
+
+def working_provinces(catalog: Catalog, today: dt.date) -> list[str]:
+    """The provinces whose current plan works ``today`` (catalog order)."""
+    out = []
+    for key in catalog.province_keys():
+        active = catalog.current(key, today)
+        if active is not None and is_working_day(active.plan, today):
+            out.append(key)
+    return out
+
+
+def round_day(catalog: Catalog, today: dt.date) -> bool:
+    """Does the round run today: some province works (a national working day always has one)."""
+    return bool(working_provinces(catalog, today))
+
+
+def plan_round(session: Session, plans: PlanCache, today: dt.date) -> RoundPlan:
+    """Every group's message for ``today`` (nothing is written or sent).
+
+    A district or province group follows its own province's current plan (milestones, holidays,
+    counters, pace) and gets nothing on that plan's holidays; department groups get the
+    national summary on national working days (``planner.national_day``). Reads, whatever the
+    number of groups: the groups once, and per province that has groups and something due
+    today its counters and last week's amounts once; the national totals once."""
+    catalog = plans.get(session)
+    groups = eligible_groups(session)
+    only = catalog.only_province
+    result = RoundPlan(today, provinces=[catalog.province_name(k) or k
+                                         for k in catalog.province_keys()])
+    several = result.several
+    currents = {k: catalog.current(k, today) for k in catalog.province_keys()}
+    result.resting = [a.plan.province_name for a in currents.values()
+                      if a is not None and not is_working_day(a.plan, today)]
+    by_province: dict[str, list] = {}
+    department: list = []
+    for g in groups:
+        if g.scope == "department":
+            department.append(g)
+        else:
+            by_province.setdefault(g.province_key or only or "", []).append(g)
+    since = window_start(today, BANGKOK)
+    for key in [k for k in by_province if k not in currents]:
+        result.unplanned.append(key or "?")
+        log.warning("%d group(s) of province %r: no plan of that province is loaded",
+                    len(by_province[key]), key)
+    due: dict[str, list[Trigger]] = {}   # each province's triggers, computed once
+
+    def due_of(plan: Plan) -> list[Trigger]:
+        if plan.province_key not in due:
+            due[plan.province_key] = triggers(plan, today)   # [] on the plan's holidays
+        return due[plan.province_key]
+
+    for key, active in currents.items():
+        members = by_province.get(key)
+        if not members or active is None:
+            continue
+        result.out.extend(_province_round(session, active, members, today, since, several,
+                                          due_of(active.plan)))
+    if department:
+        plans_now = [a.plan for a in currents.values() if a is not None]
+        national = None
+        if national_working_day(plans_now, today) and any(due_of(p) for p in plans_now):
+            national = national_day(plans_now, national_summary(session, catalog, today),
+                                    today, due_of)
+        if national is not None:
+            reply = render_national(national)
+            result.out.extend(Outgoing(
+                g.group_id, "department", None, DEPARTMENT_LABEL, reply, national.urgent,
+                tuple(national.milestone_keys), None, None, national.days_to_deadline,
+                national.behind) for g in department)
+    return result
+
+
+def _province_round(session: Session, active: ActivePlan, members: list,
+                    today: dt.date, since: dt.datetime, several: bool,
+                    due: list[Trigger]) -> list[Outgoing]:
+    """One province's part of the round: its district and province groups (``due``: the
+    plan's triggers today, none on its holidays)."""
     plan = active.plan
-    recent = recent_amounts(session, active.id, window_start(today, BANGKOK))
-    reminders = plan_day(plan, counters(session, active.id), today, recent)
+    if not due:
+        return []
+    reminders = plan_day(plan, counters(session, active.id), today,
+                         recent_amounts(session, active.id, since), due=due)
     by_district: dict[str, Reminder] = {r.district.key: r for r in reminders
                                         if r.scope == "district"}
     province = next((r for r in reminders if r.scope == "province"), None)
     rendered: dict[str, Reply] = {}
     order = {d.key: n for n, d in enumerate(plan.districts)}
+    where = f" จังหวัด{plan.province_name}" if several else ""
     out = []
-    for g in eligible_groups(session):
+    for g in members:
         r = province if g.scope == "province" else by_district.get(g.district_key or "")
         if r is None:
             continue
         key = r.district.key if r.district else "*province*"
         if key not in rendered:
             rendered[key] = render(r, plan.province_name)
-        label = f"อำเภอ{r.district.name}" if r.district else f"จังหวัด{plan.province_name}"
+        label = (f"อำเภอ{r.district.name}{where}" if r.district
+                 else f"จังหวัด{plan.province_name}")
         out.append(Outgoing(g.group_id, r.scope, r.district.key if r.district else None, label,
-                            rendered[key], r.urgent, tuple(r.milestone_keys)))
+                            rendered[key], r.urgent, tuple(r.milestone_keys),
+                            plan.province_key, plan.province_name, r.days_to_deadline,
+                            r.behind))
     out.sort(key=lambda o: (o.scope == "province", order.get(o.district_key, 99), o.group_id))
     return out
+
+
+def outgoing(session: Session, plans: PlanCache, today: dt.date) -> list[Outgoing]:
+    """Every group's message for ``today`` (see :func:`plan_round`)."""
+    return plan_round(session, plans, today).out
 
 
 # --------------------------------------------------------------------------- locking
@@ -203,14 +339,19 @@ class Rounds:
 
         A group whose delivery is already in the ledger and still ``pending`` shows the stored
         payload: a round resends exactly that, never a newer text."""
+        plan, status = self.plan(today)
+        return plan.out, status
+
+    def plan(self, today: dt.date) -> tuple[RoundPlan, dict[str, str]]:
+        """:meth:`preview` with the provinces of the round (which rest today)."""
         with self.sessions() as s:
-            out = outgoing(s, self.plans, today)
+            plan = plan_round(s, self.plans, today)
             rows = {r.group_id: r for r in s.scalars(
                 select(ReminderDelivery).where(ReminderDelivery.day == today))}
-        out = [dataclasses.replace(o, reply=from_payload(rows[o.group_id].payload))
-               if o.group_id in rows and rows[o.group_id].status == "pending" else o
-               for o in out]
-        return out, {g: r.status for g, r in rows.items()}
+        plan.out = [dataclasses.replace(o, reply=from_payload(rows[o.group_id].payload))
+                    if o.group_id in rows and rows[o.group_id].status == "pending" else o
+                    for o in plan.out]
+        return plan, {g: r.status for g, r in rows.items()}
 
     # --- run -----------------------------------------------------------------------
     def run(self, today: dt.date) -> RoundReport:
@@ -235,20 +376,23 @@ class Rounds:
     def _prepare(self, today: dt.date, report: RoundReport) -> None:
         """Write today's ledger rows (pending, or dropped for the quota) and commit them."""
         with self.sessions() as s:
-            out = outgoing(s, self.plans, today)
+            plan = plan_round(s, self.plans, today)
             rows = {r.group_id: r for r in s.scalars(
                 select(ReminderDelivery).where(ReminderDelivery.day == today))}
+        out = plan.out
         report.planned = len(out)
+        report.resting = plan.resting
         eligible = {o.group_id for o in out}
-        new = [o for o in out if o.group_id not in rows]
+        # written (and so pushed) most urgent first
+        new = sorted((o for o in out if o.group_id not in rows), key=lambda o: o.rank)
         report.delivered_before = sum(1 for o in out if o.group_id in rows
                                       and rows[o.group_id].status == "sent")
         # pending rows of groups muted or gone since they were written get nothing either
         gone = [r for r in rows.values() if r.status == "pending" and r.group_id not in eligible
                 and self._group_gone(r.group_id)]
-        waiting = [(r.group_id, bool(r.urgent)) for r in rows.values()
-                   if r.status == "pending" and r not in gone]
-        drop = self._over_quota(waiting + [(o.group_id, o.urgent) for o in new], report)
+        waiting = [(r.group_id, bool(r.urgent), payload_rank(bool(r.urgent), r.payload))
+                   for r in rows.values() if r.status == "pending" and r not in gone]
+        drop = self._over_quota(waiting + [(o.group_id, o.urgent, o.rank) for o in new], report)
         with self.sessions() as s, s.begin():
             if new:
                 stmt = self._insert(s)(ReminderDelivery).values([
@@ -261,7 +405,7 @@ class Rounds:
                 s.execute(update(ReminderDelivery).where(
                     ReminderDelivery.id == r.id, ReminderDelivery.status == "pending")
                     .values(status="dropped", error="group muted or left before sending"))
-            for gid, _ in waiting:
+            for gid, _, _ in waiting:
                 if gid in drop:
                     s.execute(update(ReminderDelivery).where(
                         ReminderDelivery.group_id == gid, ReminderDelivery.day == today,
@@ -276,9 +420,14 @@ class Rounds:
             g = s.get(Group, group_id)
             return g is None or g.muted or g.left_at is not None or g.scope is None
 
-    def _over_quota(self, candidates: list[tuple[str, bool]], report: RoundReport
+    def _over_quota(self, candidates: list[tuple[str, bool, tuple]], report: RoundReport
                     ) -> dict[str, str]:
-        """{group_id: reason} of the deliveries to drop so that the round fits the quota."""
+        """{group_id: reason} of the deliveries to drop so that the round fits the quota.
+
+        A round that does not fit sends only urgent reminders, across every province, in
+        :func:`rank` order (the nearest deadline, then the furthest behind) while they fit; the
+        rest of the round (every non-urgent one, and urgent ones the quota cannot carry) is
+        recorded ``dropped``. Quota kept for the rest of the month serves later urgent ones."""
         if not candidates:
             return {}
         quota = self.line.quota()
@@ -293,9 +442,10 @@ class Rounds:
         if len(candidates) * MAX_GROUP_MEMBERS <= remaining:
             return {}  # fits even if every group were full: no need to count members
         with ThreadPoolExecutor(self.settings.workers) as pool:
-            counts = list(pool.map(self.line.group_member_count, [g for g, _ in candidates]))
+            counts = list(pool.map(self.line.group_member_count,
+                                   [g for g, _, _ in candidates]))
         costs = {g: (n if n is not None else self.settings.unknown_members)
-                 for (g, _), n in zip(candidates, counts)}
+                 for (g, _, _), n in zip(candidates, counts)}
         total = sum(costs.values())
         report.estimate = total
         if total <= remaining:
@@ -303,7 +453,7 @@ class Rounds:
         why = f"quota: round needs ~{total:,} messages, {remaining:,} left this month"
         log.warning("%s: sending only urgent reminders", why)
         drop, budget = {}, remaining
-        for gid, urgent in candidates:
+        for gid, urgent, _ in sorted(candidates, key=lambda c: c[2]):
             if urgent and costs[gid] <= budget:
                 budget -= costs[gid]
             else:

@@ -31,10 +31,12 @@ def rounds(svc):
 
 
 def bind(svc, group_id: str, district: str | None = None, *, muted: bool = False,
-         left: bool = False) -> None:
-    """district=None binds to the province."""
+         left: bool = False, province: str | None = None, department: bool = False) -> None:
+    """district=None binds to the province (``province``: which one, when several have plans);
+    department=True binds a department group."""
+    scope = "department" if department else "district" if district else "province"
     with svc.sessions() as s, s.begin():
-        g = bind_group(s, group_id, "district" if district else "province", district, "test")
+        g = bind_group(s, group_id, scope, district, "test", province_key=province)
         g.muted = muted
         if left:
             g.left_at = utcnow()
@@ -45,9 +47,10 @@ def unbound(svc, group_id: str) -> None:
         s.add(Group(group_id=group_id, joined_at=utcnow(), muted=False))
 
 
-def log_progress(svc, indicator: str, district: str, amount: int, category: str | None = None):
+def log_progress(svc, indicator: str, district: str, amount: int, category: str | None = None,
+                 province: str | None = None):
     with svc.sessions() as s, s.begin():
-        active = svc.bot.current_plan(s)
+        active = svc.bot.current_plan(s, province)
         record_entry(s, plan_id=active.id, indicator_key=indicator, district_key=district,
                      category_key=category, amount=amount, source_type="cli",
                      text=f"test {indicator} {amount}")
