@@ -15,6 +15,7 @@ from bot.core.plans import Catalog
 _SPACE = re.compile(r"\s+")
 _PROVINCE_MARK = re.compile(r"(?:จังหวัด|จ\.)")
 _DISTRICT_MARK = re.compile(r"(?:อำเภอ|อ\.)")
+_LEVEL = re.compile(r"^ระดับ")
 _POLITE = re.compile(r"(?:ครับผม|ครับ|ค่ะ|คะ|นะ|จ้า)+$")
 DEPARTMENT_WORDS = ("กรมการพัฒนาชุมชน", "ระดับกรม", "ส่วนกลาง", "กรม", "พช.", "department")
 
@@ -57,7 +58,7 @@ def resolve(catalog: Catalog, today: dt.date, text: str) -> Resolution:
                 break
         if named:
             break
-    rest = rest.strip()
+    rest = _LEVEL.sub("", rest).strip()   # "ระดับจังหวัดราชบุรี": the bot's own words
     only_province_word = not _DISTRICT_MARK.sub("", _PROVINCE_MARK.sub("", rest)).strip()
     if named and only_province_word:
         return Resolution(Place("province", named), province_key=named)
@@ -68,8 +69,32 @@ def resolve(catalog: Catalog, today: dt.date, text: str) -> Resolution:
             Resolution(unknown="จังหวัด")
     # districts: the longest alias found in the words wins; ties across provinces are asked
     body = rest.replace(" ", "")
+    best = _districts(catalog, today, [named] if named else provinces, body)
+    if not best and not named:
+        # "บางเลน นครปฐม": a district, then its province's bare name
+        for key in sorted(provinces, key=lambda k: -len(catalog.province_name(k) or "")):
+            name = _clean(catalog.province_name(key) or "")
+            if name and body == name:     # a province's name alone ("ผูกกลุ่ม ราชบุรี")
+                return Resolution(Place("province", key), province_key=key)
+            if name and body.endswith(name) and len(body) > len(name):
+                best = _districts(catalog, today, [key], body[:-len(name)])
+                if best:
+                    break
+    if not best:
+        return Resolution(province_key=named, unknown=rest.strip() or text.strip())
+    top = max(best.values())
+    fits = tuple(Place("district", p, d) for (p, d), n in best.items() if n == top)
+    if len(fits) == 1:
+        return Resolution(fits[0], province_key=fits[0].province_key)
+    return Resolution(candidates=fits, province_key=named)
+
+
+def _districts(catalog: Catalog, today: dt.date, provinces: list[str],
+               body: str) -> dict[tuple[str, str], int]:
+    """{(province, district): length of the alias that is the words} in those provinces."""
     best: dict[tuple[str, str], int] = {}
-    for key in ([named] if named else provinces):
+    forms = _district_forms(body)
+    for key in provinces:
         active = catalog.current(key, today)
         if active is None:
             continue
@@ -77,20 +102,9 @@ def resolve(catalog: Catalog, today: dt.date, text: str) -> Resolution:
             for alias in (d.name, *d.aliases, d.key):
                 a = _clean(alias)
                 for form in {a, _DISTRICT_MARK.sub("", a, count=1)}:
-                    if len(form) >= 2 and form in _district_forms(body):
+                    if len(form) >= 2 and form in forms:
                         best[(key, d.key)] = max(best.get((key, d.key), 0), len(form))
-    if not best:
-        if not named:
-            # a province's name alone ("ผูกกลุ่ม ราชบุรี")
-            for key in provinces:
-                if body in (_clean(catalog.province_name(key) or ""),):
-                    return Resolution(Place("province", key), province_key=key)
-        return Resolution(province_key=named, unknown=rest.strip() or text.strip())
-    top = max(best.values())
-    fits = tuple(Place("district", p, d) for (p, d), n in best.items() if n == top)
-    if len(fits) == 1:
-        return Resolution(fits[0], province_key=fits[0].province_key)
-    return Resolution(candidates=fits, province_key=named)
+    return best
 
 
 def _district_forms(body: str) -> set[str]:

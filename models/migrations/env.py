@@ -3,7 +3,7 @@ from alembic import context
 from sqlalchemy import pool
 
 from bot.config import database_url
-from bot.db import make_engine
+from bot.db import make_engine, migration_connection
 from models import Base
 
 config = context.config
@@ -18,11 +18,12 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
+    # `alembic upgrade head` from a shell: the same connection care as bot.db.migrate (SQLite's
+    # foreign keys off while a batch migration rebuilds a table, every reference checked after)
     engine = make_engine(database_url())
-    with engine.connect() as conn:
+    with migration_connection(engine) as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
+        context.run_migrations()
     engine.dispose()
 
 

@@ -240,17 +240,11 @@ def test_districts_come_from_the_current_plan():
         district("ratchaburi", "new-district")
 
 
-@pytest.mark.xfail(strict=True, reason="bot/core/places.py: 'ระดับจังหวัด<name>' (the bot's own "
-                   "words: ผูกกลุ่มนี้กับระดับจังหวัดราชบุรีแล้ว) leaves 'ระดับ' unknown, while "
-                   "'ระดับกรม' is taken")
 def test_province_level_in_the_bots_own_words():
     assert resolve(catalog(), TODAY, "ระดับจังหวัดราชบุรี").place == \
         Place("province", "ratchaburi")
 
 
-@pytest.mark.xfail(strict=True, reason="bot/core/places.py: a district must be the whole rest "
-                   "of the words; a province's bare name after it (no จังหวัด/จ.) is not taken "
-                   "out, so 'บางเลน นครปฐม' is unknown")
 def test_a_district_and_a_province_name_without_the_word_province():
     assert resolve(catalog(), TODAY, "บางเลน นครปฐม").place == \
         district("nakhon-pathom", "bang-len")
