@@ -187,8 +187,8 @@ def write_plans(directory: Path, fiscal_year: int = FISCAL_YEAR) -> list[Path]:
 OFFICERS = 7000
 
 
-def bind_everything(url: str, seed: int = 3):
-    """A group per district and per province, bound; 7,000 officers each in a district.
+def bind_everything(url: str, officers: int = 7000, seed: int = 3):
+    """A group per district and per province, bound; ``officers`` each in a district.
     Returns ({group: (province, district|None)}, {officer: district group})."""
     from bot.db import make_engine, make_sessionmaker
     from models.queries import bind_group
@@ -209,7 +209,7 @@ def bind_everything(url: str, seed: int = 3):
         engine.dispose()
     district_groups = [g for g, (_, d) in groups.items() if d]
     officers = {f"U{uuid.UUID(int=rng.getrandbits(128)).hex}":
-                district_groups[k % len(district_groups)] for k in range(OFFICERS)}
+                district_groups[k % len(district_groups)] for k in range(officers)}
     return groups, officers
 
 
@@ -283,6 +283,22 @@ def machine_busy(since: dict | None = None) -> dict:
             "span": total / os.sysconf("SC_CLK_TCK")}   # CPU-seconds of every core
 
 
+def postgres_cpu() -> float:
+    """CPU seconds of every PostgreSQL process on the machine (ours and anyone else's), with
+    those of the backends that have ended (the postmaster's children's time)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                stat = (p / "stat").read_text()
+            except OSError:
+                continue
+            if stat.split(" (", 1)[1].startswith("postgres"):
+                fields = stat.rsplit(")", 1)[1].split()
+                total += sum(int(f) for f in fields[11:15])
+    return total / tick
+
+
 def own_cpu() -> float:
     """User + system CPU seconds of this process (the load generator and the fake LINE)."""
     import resource
@@ -308,9 +324,10 @@ def reminder_round(url: str, groups: dict, latency: float, fail_rate: float) -> 
         rounds = Rounds(engine, sessions, Line(fake.url, "bench-token",
                                                data_base_url=fake.data_url),
                         settings=Settings())
-        t0 = time.perf_counter()
+        t0, busy0, own0 = time.perf_counter(), machine_busy(), own_cpu()
         report = rounds.run(REMINDER_DAY)
         seconds = time.perf_counter() - t0
+        busy, own = machine_busy(busy0), own_cpu() - own0
         with fake.lock:
             per_group = collections.Counter(p.to for p in fake.pushes)
             injected = sum(1 for _, p in fake.requests if p == "/v2/bot/message/push") - len(
@@ -319,6 +336,8 @@ def reminder_round(url: str, groups: dict, latency: float, fail_rate: float) -> 
         engine.dispose()
         fake.stop()
     return {"seconds": seconds, "summary": report.summary(), "injected_500": injected,
+            "cpu": f"the round's process {own:.1f} CPU s; the machine's 2 cores "
+                   f"{busy['busy']:.0%} busy, load average {os.getloadavg()[0]:.1f}",
             "duplicates": sum(n - 1 for n in per_group.values() if n > 1),
             "lost": sum(1 for g in groups if per_group.get(g, 0) == 0),
             "unknown": sum(1 for g in per_group if g not in groups)}
@@ -335,6 +354,8 @@ def main() -> int:
     ap.add_argument("--fail-rate", type=float, default=0.05, help="pushes answered 500")
     ap.add_argument("--provinces", type=int, default=len(PROVINCES),
                     help="only the first N provinces (1: the single-province path, to compare)")
+    ap.add_argument("--officers", type=int, default=OFFICERS,
+                    help="fewer officers: fewer first messages of the day (display-name fetches)")
     ap.add_argument("--skip-reminders", action="store_true")
     args = ap.parse_args()
     seconds = float(os.environ.get("BENCH_SECONDS", "60"))
@@ -364,7 +385,7 @@ def main() -> int:
             ensure_database(engine, plans_dir)
         finally:
             engine.dispose()
-        groups, officers = bind_everything(url)
+        groups, officers = bind_everything(url, args.officers)
         n_districts = sum(1 for _, d in groups.values() if d)
         print(f"set-up: {len(files)} plans, {n_districts} districts, {len(groups)} groups, "
               f"{len(officers)} officers in {time.perf_counter() - t0:.1f} s "
@@ -388,10 +409,11 @@ def main() -> int:
             for k, v in exp2.items():
                 expected[k] = expected.get(k, 0) + v
             ids |= ids2
-            busy0, cpu0, own0 = machine_busy(), cpu_seconds(web.worker_pids()), own_cpu()
+            busy0, cpu0, own0, pg0 = (machine_busy(), cpu_seconds(web.worker_pids()),
+                                      own_cpu(), postgres_cpu())
             lat, statuses, achieved = fixed_rate(web.port, posts, len(posts) / seconds)
             busy, cpu = machine_busy(busy0), cpu_seconds(web.worker_pids()) - cpu0
-            own = own_cpu() - own0
+            own, pg = own_cpu() - own0, postgres_cpu() - pg0
             p50, p99 = pct(lat, 50) * 1e3, pct(lat, 99) * 1e3
             unique_eps = achieved * n / len(posts)   # the unique events' share of the posts
             print(f"burst: {n} log events + {len(posts) - n} redeliveries in {seconds:.0f} s "
@@ -403,9 +425,10 @@ def main() -> int:
             print(f"cpu: workers {cpu / len(posts) * 1e3:.2f} ms per post; the machine's 2 cores "
                   f"{busy['busy']:.0%} busy during the burst ({busy['steal']:.0%} stolen): "
                   f"workers {cpu / busy['span']:.0%}, this process (load, fake LINE) "
-                  f"{own / busy['span']:.0%}, the rest (PostgreSQL, other work on the machine) "
-                  f"{busy['busy'] - (cpu + own) / busy['span']:.0%} of the 2 cores; load "
-                  f"average {os.getloadavg()[0]:.1f}", flush=True)
+                  f"{own / busy['span']:.0%}, PostgreSQL (all its clients) "
+                  f"{pg / busy['span']:.0%}, other work on the machine "
+                  f"{busy['busy'] - (cpu + own + pg) / busy['span']:.0%} of the 2 cores; "
+                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
             replied = fake.wait_for(lambda f: len(f.replies) >= len(ids), 120)
             print(f"replies at LINE: {len(fake.replies)} for {len(ids)} unique events"
                   f"{'' if replied else ' (NOT ALL within 120 s)'}", flush=True)
@@ -422,12 +445,12 @@ def main() -> int:
             web.stop()
         if args.skip_reminders:
             rem = {"seconds": float("nan"), "duplicates": 0, "lost": 0, "summary": "skipped",
-                   "injected_500": 0, "unknown": 0}
+                   "injected_500": 0, "unknown": 0, "cpu": "-"}
         else:
             rem = reminder_round(url, groups, 0.05, args.fail_rate)
         print(f"reminders: {len(groups)} groups in {rem['seconds']:.2f} s; {rem['summary']}; "
               f"pushes answered 500 and retried {rem['injected_500']}; pushes twice to a group "
-              f"{rem['duplicates']}, groups without one {rem['lost']}", flush=True)
+              f"{rem['duplicates']}, groups without one {rem['lost']}; {rem['cpu']}", flush=True)
         out = {"provinces": len(files), "districts": n_districts, "groups": len(groups),
                "officers": len(officers), "burst_eps": unique_eps, "p99_ms": p99,
                "reminders_s": rem["seconds"],
