@@ -207,6 +207,12 @@ def ensure_database(engine: Engine, plan_file: str | os.PathLike) -> None:
                 files = plan_store.plan_files(plan_file)
                 if not files:
                     raise plan_store.PlanError(f"PLAN_FILE '{plan_file}': ไม่พบไฟล์แผน (.yaml)")
+                seen: dict[tuple[str, int], Path] = {}
                 for path in files:
-                    plan_store.load_into(s, path)
+                    plan = plan_store.load_into(s, path).plan
+                    twin = seen.setdefault((plan.province_key, plan.fiscal_year), path)
+                    if twin != path:  # the second would silently replace the first
+                        raise plan_store.PlanError(
+                            f"PLAN_FILE: {twin} และ {path} เป็นแผนของจังหวัด{plan.province_name} "
+                            f"ปี {plan.fiscal_year} ทั้งคู่ (จังหวัดและปีหนึ่งมีได้แผนเดียว)")
                 log.info("loaded %d plan(s) from %s", len(files), plan_file)

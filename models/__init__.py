@@ -30,6 +30,9 @@ class PlanRecord(Base):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)   # flask plan use
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # +1 on every load or pin of the row: processes notice a change by the sum, whatever the
+    # clocks of the machines that wrote it
+    revision: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (UniqueConstraint("province_key", "fiscal_year", name="uq_plans_province_year"),)
 

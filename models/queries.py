@@ -304,7 +304,8 @@ def bind_group(session: Session, group_id: str, scope: str, district_key: str | 
     """Bind a group: scope district (in a province), province, or department. A district or
     province group with no province named gets the only province that has plans."""
     if province_key is None and scope in ("district", "province"):
-        provinces = session.scalars(select(PlanRecord.province_key).distinct().limit(2)).all()
+        provinces = session.scalars(select(PlanRecord.province_key).distinct().where(
+            PlanRecord.province_key.not_like("%~%")).limit(2)).all()  # not set-apart copies
         if len(provinces) != 1:
             raise ValueError("several provinces have plans: name the group's province")
         province_key = provinces[0]

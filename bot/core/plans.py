@@ -138,12 +138,14 @@ def load_into(session: Session, source: Path | str, text: str | None = None) -> 
     if record is None:
         record = PlanRecord(key=plan.key, province_key=plan.province_key,
                             province_name=plan.province_name, fiscal_year=plan.fiscal_year,
-                            source_text=text, pinned=False, loaded_at=now, changed_at=now)
+                            source_text=text, pinned=False, loaded_at=now, changed_at=now,
+                            revision=1)
         session.add(record)
     else:
         record.key, record.province_name, record.source_text = (plan.key, plan.province_name,
                                                                 text)
         record.loaded_at = record.changed_at = now
+        record.revision = (record.revision or 0) + 1
     session.flush()
     existing = set(session.execute(
         select(Progress.indicator_key, Progress.district_key, Progress.category_key)
@@ -170,6 +172,7 @@ def pin(session: Session, province_key: str, fiscal_year: int | None) -> PlanRec
     for r in rows:
         if r.pinned != (r is chosen):
             r.pinned, r.changed_at = r is chosen, now
+            r.revision = (r.revision or 0) + 1
     session.flush()
     return chosen
 
@@ -253,9 +256,9 @@ def _shared(builder: Callable, text: str, make: Callable[[], object]) -> object:
     return found
 
 
-_STAMP = select(func.count(PlanRecord.id), func.max(PlanRecord.changed_at))
+_STAMP = select(func.count(PlanRecord.id), func.sum(PlanRecord.revision))
 _ROWS = select(PlanRecord.id, PlanRecord.key, PlanRecord.province_key, PlanRecord.province_name,
-               PlanRecord.fiscal_year, PlanRecord.pinned, PlanRecord.changed_at)
+               PlanRecord.fiscal_year, PlanRecord.pinned, PlanRecord.revision)
 
 
 class PlanCache:
@@ -268,9 +271,9 @@ class PlanCache:
         self._lock = threading.Lock()
         self._stamp = None
         self._catalog: Catalog | None = None
-        self._parsed: dict[int, tuple[object, Plan]] = {}        # id → (changed_at, Plan)
+        self._parsed: dict[int, tuple[object, Plan]] = {}        # id → (revision, Plan)
         self._texts: dict[int, str] = {}
-        self._companions: dict[tuple[int, object], object] = {}  # (id, changed_at) → Parser
+        self._companions: dict[tuple[int, object], object] = {}  # (id, revision) → Parser
         self._on_change = on_change
         self._max_age = max_age
         self._checked = float("-inf")
@@ -307,10 +310,10 @@ class PlanCache:
         parsed: dict[int, tuple[object, Plan]] = {}
         for r in rows:
             known = self._parsed.get(r.id)
-            if known is None or known[0] != r.changed_at:
+            if known is None or known[0] != r.revision:
                 text = session.scalar(select(PlanRecord.source_text)
                                       .where(PlanRecord.id == r.id))
-                known = (r.changed_at, _shared(load_plan_text, text,
+                known = (r.revision, _shared(load_plan_text, text,
                                                lambda: load_plan_text(text, f"plan #{r.id}")))
                 self._texts[r.id] = text
             parsed[r.id] = known

@@ -156,6 +156,16 @@ def test_a_bad_plan_in_plan_file_loads_nothing(make_app, plans_dir, tmp_path):
     assert len(plans_in(app)) == 3
 
 
+def test_two_files_of_one_province_and_year_are_refused_not_one_silently_kept(
+        make_app, plans_dir, tmp_path):
+    twin = tmp_path / "copy-of-ratchaburi.yaml"
+    twin.write_text(DEFAULT_PLAN.read_text(encoding="utf-8").replace(
+        "key: ratchaburi-2565", "key: ratchaburi-2565-copy"), encoding="utf-8")
+    with pytest.raises(PlanError, match="ปี 2565 ทั้งคู่"):
+        make_app(PLAN_FILE=f"{plans_dir},{twin}")
+    assert len(plans_in(make_app(PLAN_FILE=str(plans_dir)))) == 3
+
+
 # --------------------------------------------------------------------------- flask plan load
 def test_plan_load_adds_a_province_and_a_year_and_leaves_the_others(make_app, fake_line, made):
     app = make_app(PLAN_FILE=str(DEFAULT_PLAN))

@@ -42,6 +42,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("pinned", sa.Boolean(), nullable=False,
                                    server_default=sa.false()))
         batch.add_column(sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("revision", sa.Integer(), nullable=False,
+                                   server_default=sa.text("1")))
     with op.batch_alter_table("groups") as batch:
         batch.add_column(sa.Column("province_key", sa.String(length=64), nullable=True))
     with op.batch_alter_table("line_users") as batch:
@@ -115,6 +117,7 @@ def downgrade() -> None:
         batch.drop_column("province_key")
     with op.batch_alter_table("plans") as batch:
         batch.drop_constraint("uq_plans_province_year", type_="unique")
+        batch.drop_column("revision")
         batch.drop_column("changed_at")
         batch.drop_column("pinned")
         batch.drop_column("fiscal_year")
