@@ -44,6 +44,7 @@ from bot.db import ensure_database, make_engine, make_sessionmaker  # noqa: E402
 from bot.line.fakeline import FakeLine  # noqa: E402
 from bot.line.client import Line  # noqa: E402
 from bot.core.madeup import write_made_up  # noqa: E402
+from bot.core import plans as plans_module  # noqa: E402
 from bot.core.plans import PlanCache  # noqa: E402
 from models import Group, ReminderDelivery, utcnow  # noqa: E402
 from models.queries import record_entry  # noqa: E402
@@ -175,6 +176,7 @@ def provinces(args) -> int:
 
         event.listen(engine, "before_cursor_execute", count)
         cache = PlanCache(max_age=3600)
+        plans_module._SHARED.clear()   # cold: every plan parsed again (as in a fresh process)
         started = time.perf_counter()
         with sessions() as s:
             out = outgoing(s, cache, DAY)
