@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.language import PROVINCE, Command, Intent
 from bot.line.messages import Reply
 from bot.core.plan import Plan
-from bot.core.plans import ActivePlan, Catalog, fiscal_year_span
+from bot.core.plans import ActivePlan, Catalog, as_of
 from models import Group, LineUser
 from models.queries import GroupView, display_name, supersede_pending
 
@@ -254,10 +254,8 @@ def for_year(ctx: Context, command: Command) -> tuple[Context, Reply | None]:
         return ctx, Reply.text(f"ยังไม่มีแผนปีงบประมาณ {year} ของจังหวัด{province}ครับ "
                                f"(มีแผนปี {years})")
     other = ctx.with_plan(found)
-    _, last = fiscal_year_span(year)
-    if ctx.today > last:  # a closed year: its deadlines and pace as they stood at its end
-        other.now = ctx.now.replace(year=last.year, month=last.month, day=last.day,
-                                    hour=23, minute=59)
+    other.now = as_of(year, ctx.now)
+    if other.now != ctx.now:  # a closed year: its deadlines and pace as they stood at its end
         other.notes.insert(0, f"ℹ️ ยอดปีงบประมาณ {year} ซึ่งสิ้นสุดแล้ว "
                               f"(ปีปัจจุบันคือ {current}) ครับ")
     else:

@@ -77,6 +77,16 @@ def fiscal_year_span(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(ce - 1, 10, 1), dt.date(ce, 9, 30)
 
 
+def as_of(fiscal_year: int, now: dt.datetime) -> dt.datetime:
+    """The moment a plan's figures are measured at: now, or for a fiscal year that has ended,
+    its last minute (its deadlines and pace as they stood at its end, not "overdue" forever)."""
+    last = fiscal_year_span(fiscal_year)[1]
+    if now.date() <= last:
+        return now
+    return now.replace(year=last.year, month=last.month, day=last.day, hour=23, minute=59,
+                       second=0, microsecond=0)
+
+
 def current_of(rows: Iterable[PlanRow], today: dt.date) -> PlanRow | None:
     """The current plan among one province's plans (see the module's docstring)."""
     rows = sorted(rows, key=lambda r: r.fiscal_year)

@@ -252,3 +252,16 @@ def test_one_province_with_two_years_offers_only_the_year(years):
     api = get(years, "/api/v1/progress").get_json()
     assert api["fiscal_year"] == 2565
     assert get(years, "/api/v1/progress?fiscal_year=2566").get_json()["fiscal_year"] == 2566
+
+
+def test_a_past_year_chosen_is_shown_as_it_stood_at_its_end(years, make_dash_app):
+    """In October 2565 (fiscal year 2566) the chosen 2565 plan is measured at 30 Sep 2565 23:59,
+    not overdue for ever; the current 2566 plan at today."""
+    import datetime as dt
+    from bot.timeutil import BANGKOK, fixed_clock
+    october = make_dash_app(PLAN_FILE="unused: the database has its plans",
+                            CLOCK=fixed_clock(dt.datetime(2022, 10, 12, 9, 0, tzinfo=BANGKOK)))
+    past = get(october, "/dashboard?province=ratchaburi&fiscal_year=2565").text
+    assert "30 ก.ย. 2565" in past and "12 ต.ค. 2565" not in past
+    now = get(october, "/dashboard?province=ratchaburi&fiscal_year=2566").text
+    assert "12 ต.ค. 2565" in now

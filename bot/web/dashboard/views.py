@@ -8,7 +8,7 @@ from flask import (Response, abort, current_app, g, redirect, render_template, r
 
 from bot import thai
 from bot.core.national import national_summary
-from bot.core.plans import Catalog
+from bot.core.plans import Catalog, as_of
 from bot.web.api import Choice, ChoiceError, choose_plan, fiscal_year_arg
 from bot.web.dashboard import auth, bp, data
 from bot.web.export import build_report, render
@@ -146,6 +146,8 @@ def index():
             return _refuse(exc, catalog)
         active = choice.active
         plan = active.plan
+        if active.id != choice.current_id:  # a past year chosen: as it stood at its end
+            now = as_of(plan.fiscal_year, now)
         totals = counters(s, active.id)
         district = request.args.get("district") or None
         indicator = request.args.get("indicator") or None
