@@ -9,6 +9,7 @@ the province's current plan.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import json
 from dataclasses import dataclass
@@ -52,13 +53,20 @@ def refused(status: int):
     return resp, status
 
 
+def bearer_required(view):
+    """The API's routes: 401/403 (JSON) unless the request carries the bearer token."""
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        ok, status = bearer_ok()
+        return view(*args, **kwargs) if ok else refused(status)
+    return guarded
+
+
 @bp.get("/api/v1/status")
+@bearer_required
 def status():
     """What operators watch: events that failed (waiting for a replay) and events kept in this
     node's spool, each with the age of the oldest; and this process's events by outcome."""
-    ok, code = bearer_ok()
-    if not ok:
-        return refused(code)
     services = current_app.extensions["nongpat"]
     doc = {"spooled_events": services.spool.status(),
            "this_process": dict(services.bot.outcomes)}
@@ -202,11 +210,9 @@ def _json(doc: dict, status: int = 200):
 
 
 @bp.get("/api/v1/progress")
+@bearer_required
 def progress():
     """One plan's progress: ?province=<key>&fiscal_year=<year> (defaults: see choose_plan)."""
-    ok, status = bearer_ok()
-    if not ok:
-        return refused(status)
     services = current_app.extensions["nongpat"]
     with services.read_sessions() as s:
         try:
@@ -219,11 +225,9 @@ def progress():
 
 
 @bp.get("/api/v1/provinces")
+@bearer_required
 def provinces():
     """Every province with a plan: its name, its plans and its current fiscal year."""
-    ok, status = bearer_ok()
-    if not ok:
-        return refused(status)
     services = current_app.extensions["nongpat"]
     with services.read_sessions() as s:
         catalog = services.bot.plans.get(s)
@@ -244,12 +248,10 @@ def _pct(p: float | None) -> float | None:
 
 
 @bp.get("/api/v1/summary")
+@bearer_required
 def summary():
     """Per indicator, the national target and done and every province's, best percent first:
     ?fiscal_year=<year> (default: each province's current plan). Reads the counters only."""
-    ok, status = bearer_ok()
-    if not ok:
-        return refused(status)
     services = current_app.extensions["nongpat"]
     with services.read_sessions() as s:
         catalog = services.bot.plans.get(s)

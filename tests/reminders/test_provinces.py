@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,13 @@ from bot.config import DEFAULT_PLAN
 from bot.core.madeup import made_up_plan
 from bot.core.plan import load_plan_file, load_plan_text
 from bot.core.plans import PlanCache
-from bot.db import make_engine, make_sessionmaker
-from bot.line.client import Line
 from bot.timeutil import BANGKOK, fixed_clock
 from models import ReminderDelivery
 from reminders.clock import ReminderClock
 from reminders.messages import render_national
 from reminders.planner import national_day, national_working_day
 from reminders.rounds import Rounds, outgoing
-from tests.helpers import TOKEN
+from tests.reminders.test_rounds import _two_clocks
 from tests.reminders.conftest import FAST, bind, d, log_progress
 
 DAY = d(2022, 4, 22)      # Friday: jpt-complete in 9 days (both plans), jpt-test-2 opens tomorrow
@@ -258,27 +255,7 @@ def test_two_clocks_deliver_once_across_provinces(make_app, tmp_path, database_u
         bind(svc, f"Cx{k}", ["ban-pong", "kamphaeng-saen"][k % 2],
              province=["ratchaburi", NP][k // 3])
     fake_line.delay["push"] = 0.02
-    barrier = threading.Barrier(2)
-    reports, errors = [], []
-
-    def clock():
-        engine = make_engine(database_url)
-        try:
-            r = Rounds(engine, make_sessionmaker(engine), Line(fake_line.url, TOKEN),
-                       plans=PlanCache(), settings=FAST)
-            barrier.wait()
-            reports.append(r.run(DAY))
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=clock) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors, errors
+    reports = _two_clocks(database_url, fake_line, 0)
     counts = per_group(fake_line)
     # Cx: ban-pong ×2 in ราชบุรี (k=0, 2), kamphaeng-saen in ราชบุรี is no district of it (k=1)
     expected = {"Cr-banpong", "Cr-mueang", "Cr-province", "Cn-banpong", "Cn-mueang",
