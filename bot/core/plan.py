@@ -133,12 +133,13 @@ class Plan:
 
 # --------------------------------------------------------------------------- loading
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping and of each of its keys."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader (libyaml's, when PyYAML has it: a department's worker parses every province's
+    plans at start) that remembers the line of every mapping and of each of its keys."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping = yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     mapping["__lines__"] = {k.value: k.start_mark.line + 1 for k, _ in node.value
                             if isinstance(k, yaml.ScalarNode)}
