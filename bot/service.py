@@ -49,6 +49,7 @@ NAME_TTL = dt.timedelta(days=1)
 SEEN_REFRESH = dt.timedelta(minutes=5)  # last-seen group/time written at most this often
 SENT_FLUSH_SECONDS = 1.0  # the ids of the bot's answers are written at most this often
 SENT_QUEUE_MAX = 10_000
+GROUP_CACHE_MAX = 100_000  # groups whose province this process knows without a read
 MAX_TEXT_CHARS = 2000  # longer texts are not commands; they are recorded as seen and ignored
 
 
@@ -149,6 +150,7 @@ class Bot:
         self._seen_cache: dict[str, tuple[str | None, dt.datetime]] = {}
         self._named: dict[str, dt.datetime] = {}
         self._names: dict[str, str] = {}  # display names known to this process
+        self._group_province: dict[str, str | None] = {}  # see _remember_province
         self._sent_lock = threading.Lock()
         self._sent_queue: list[dict] = []  # LINE ids of answers about entries, to be written
         self._sent_timer: threading.Timer | None = None
@@ -292,13 +294,16 @@ class Bot:
         while one province has plans), and the parse of a text with that plan's words. SQLite
         has one writer at a time: the less a transaction holds it, the more events per second."""
         catalog = self.plans.fresh()
-        province = None
-        if catalog is None or catalog.only_province is None:
+        province = self._group_province.get(group_id) if group_id else None
+        known = group_id in self._group_province
+        if catalog is None or (catalog.only_province is None and not known):
             with self.read_sessions() as s:
                 if catalog is None:
                     catalog = self.plans.get(s)
-                if catalog.only_province is None:
+                if catalog.only_province is None and not known:
                     province = chat_province(s, group_id, user_id)
+                    if group_id:
+                        self._remember_province(group_id, province)
         province = catalog.only_province or province
         active = catalog.current(province, self.clock().date())
         command = None
@@ -313,6 +318,13 @@ class Bot:
                 if len(text) <= MAX_TEXT_CHARS:
                     command = self._parse(catalog, active, text)
         return Prepared(catalog, province, active, command, mentioned, text)
+
+    def _remember_province(self, group_id: str, province: str | None) -> None:
+        """A group's province, known to this process without a read. Safe when stale: the
+        event's transaction reads the group again (group_view) and corrects both."""
+        if len(self._group_province) >= GROUP_CACHE_MAX:
+            self._group_province.clear()
+        self._group_province[group_id] = province
 
     def _parse(self, catalog: Catalog, active: ActivePlan | None, text: str) -> Command:
         """Read with the words of the chat's plan; a chat of no known province with those of
@@ -366,6 +378,7 @@ class Bot:
         if group is not None and pre.catalog.only_province is None and \
                 group.province_key != province:  # bound or re-bound since _prepare read it
             province = group.province_key
+            self._remember_province(group.group_id, province)
             active = pre.catalog.current(province, now.date())
             if pre.text is not None and command is not None:
                 command = self._parse(pre.catalog, active, pre.text)

@@ -154,3 +154,18 @@ def test_years_new_logs_go_to_the_new_year_the_old_one_stays_answerable(dept, ma
     # Kanchanaburi has no 2566 plan: its latest begun plan stays current
     assert "3" in chat.say("บันทึก จปฐ 3 ครัวเรือน", user="Ua", group=G_KM)
     assert plan_totals(later, "kanchanaburi", 2565) == {("jpt", "mueang"): 3}
+
+
+def test_a_group_rebound_to_another_province_counts_there_at_once(dept):
+    """Each process remembers a group's province to skip a read; the event's own transaction
+    reads the group again, so a rebinding (here or by another process) is never missed."""
+    app, chat = dept
+    assert "ท่าม่วง" in chat.say("ผูกกลุ่ม อำเภอท่าม่วง", user=ADMIN, group=G_FREE)
+    chat.say("บันทึก จปฐ 4 ครัวเรือน", user="Ua", group=G_FREE)
+    assert plan_totals(app, "kanchanaburi") == {("jpt", "tha-muang"): 4}
+    # rebound from the command line (another process: this one's memory is now stale)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["groups", "bind", G_FREE, "nakhon-pathom/bang-len"]).exit_code == 0
+    assert "บางเลน" in chat.say("บันทึก จปฐ 6 ครัวเรือน", user="Ua", group=G_FREE)
+    assert plan_totals(app, "nakhon-pathom") == {("jpt", "bang-len"): 6}
+    assert plan_totals(app, "kanchanaburi") == {("jpt", "tha-muang"): 4}
