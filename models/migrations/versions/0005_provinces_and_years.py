@@ -97,10 +97,14 @@ def upgrade() -> None:
                            nullable=False)
         batch.create_unique_constraint("uq_plans_province_year", ["province_key", "fiscal_year"])
         batch.drop_column("active")
+    op.create_index("ix_progress_totals", "progress", ["plan_id", "indicator_key", "done"],
+                    postgresql_where=sa.text("category_key = ''"),
+                    sqlite_where=sa.text("category_key = ''"))
 
 
 def downgrade() -> None:
     conn = op.get_bind()
+    op.drop_index("ix_progress_totals", table_name="progress")
     with op.batch_alter_table("plans") as batch:
         batch.add_column(sa.Column("active", sa.Boolean(), nullable=False,
                                    server_default=sa.false()))
