@@ -55,7 +55,7 @@ def made_up_plan(province_key: str, province_name: str, fiscal_year: int,
     key = key or f"{province_key}-{fiscal_year}"
     return (f"{MADE_UP}\n"
             f"# แผนสมมติ: จังหวัด{province_name} ปีงบประมาณ {fiscal_year} "
-            "(รูปแบบเดียวกับแผนราชบุรี 2565 ชื่อจังหวัดและอำเภอเป็นชื่อจริง ตัวเลขไม่ใช่)\n"
+            "(รูปแบบเดียวกับแผนราชบุรี 2565; เป้าหมายและกำหนดการไม่ใช่ของจริง)\n"
             f"key: {key}\n"
             f"province:\n  key: {province_key}\n  name: {province_name}\n"
             f"fiscal_year: {fiscal_year}\n"
