@@ -20,7 +20,7 @@ import traceback
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import (DBAPIError, IntegrityError, OperationalError, SQLAlchemyError,
                             TimeoutError as PoolTimeout)
 
@@ -87,6 +87,41 @@ def strip_mentions(text: str, mention) -> tuple[str, bool]:
     return units.decode("utf-16-le", "surrogatepass"), is_self
 
 
+class Batch:
+    """Rows written together, one transaction a second at most per process (``write`` runs
+    on a timer thread, or at ``flush``). Best effort: a crash loses at most a second's rows, so
+    only what can be done again goes here (ids of answers, display names)."""
+
+    def __init__(self, name: str, write, seconds: float, limit: int = 10_000):
+        self.name, self._write, self.seconds, self.limit = name, write, seconds, limit
+        self._lock = threading.Lock()
+        self._rows: list = []
+        self._timer: threading.Timer | None = None
+
+    def add(self, rows: list) -> None:
+        with self._lock:
+            self._rows.extend(rows)
+            del self._rows[:-self.limit]
+            if self._timer is not None or not self._rows:
+                return
+            self._timer = threading.Timer(self.seconds, self.flush)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def flush(self) -> None:
+        with self._lock:
+            rows, self._rows = self._rows, []
+            timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+        if not rows:
+            return
+        try:
+            self._write(rows)
+        except SQLAlchemyError as exc:
+            log.warning("%d %s not kept: %s", len(rows), self.name, exc.__class__.__name__)
+
+
 @dataclass
 class Outcome:
     status: str                     # recorded | replied | silent | duplicate | failed
@@ -151,9 +186,9 @@ class Bot:
         self._named: dict[str, dt.datetime] = {}
         self._names: dict[str, str] = {}  # display names known to this process
         self._group_province: dict[str, str | None] = {}  # see _remember_province
-        self._sent_lock = threading.Lock()
-        self._sent_queue: list[dict] = []  # LINE ids of answers about entries, to be written
-        self._sent_timer: threading.Timer | None = None
+        self._sent = Batch("sent message ids", self._write_sent, SENT_FLUSH_SECONDS,
+                           SENT_QUEUE_MAX)          # LINE ids of answers about entries
+        self._fetched = Batch("display names", self._write_names, SENT_FLUSH_SECONDS)
         self.outcomes: Counter[str] = Counter()  # events by outcome since this process started
         self.engine = sessions.kw["bind"]
 
@@ -442,31 +477,18 @@ class Bot:
         write each. Best effort: what a crash loses is only that shortcut (quoting the log
         message itself still works)."""
         now = utcnow()
-        rows = [{"message_id": i, "chat_id": chat_id, "entry_id": entry_id, "created_at": now}
-                for i in ids if 0 < len(i) <= 32]
-        with self._sent_lock:
-            self._sent_queue.extend(rows)
-            del self._sent_queue[:-SENT_QUEUE_MAX]
-            if self._sent_timer is not None or not self._sent_queue:
-                return
-            self._sent_timer = threading.Timer(SENT_FLUSH_SECONDS, self.flush_sent)
-            self._sent_timer.daemon = True
-            self._sent_timer.start()
+        self._sent.add([{"message_id": i, "chat_id": chat_id, "entry_id": entry_id,
+                         "created_at": now} for i in ids if 0 < len(i) <= 32])
+
+    def _write_sent(self, rows: list[dict]) -> None:
+        with write_lock(self.engine), self.sessions() as s, s.begin():
+            keep_bot_messages(s, rows)
 
     def flush_sent(self) -> None:
-        """Write the queued ids now (the timer's job; also at shutdown and in tests)."""
-        with self._sent_lock:
-            rows, self._sent_queue = self._sent_queue, []
-            timer, self._sent_timer = self._sent_timer, None
-        if timer is not None:
-            timer.cancel()
-        if not rows:
-            return
-        try:
-            with write_lock(self.engine), self.sessions() as s, s.begin():
-                keep_bot_messages(s, rows)
-        except SQLAlchemyError as exc:
-            log.warning("%d sent message ids not kept: %s", len(rows), exc.__class__.__name__)
+        """Write the queued answer ids and display names now (the timers' job; also at
+        shutdown and in tests)."""
+        self._sent.flush()
+        self._fetched.flush()
 
     def _seen(self, ctx: Context) -> None:
         """Remember the user (and their district group, for 1:1 logs): an upsert, skipped when
@@ -500,19 +522,19 @@ class Bot:
 
     def refresh_name(self, user_id: str, group_id: str | None, room_id: str | None = None
                      ) -> None:
-        """Cache the LINE display name; a failure leaves the log as it is."""
+        """Fetch the LINE display name; it is written with the others of the same second (a
+        morning's first messages would otherwise cost a second transaction each). A failure
+        leaves the log as it is."""
         name = self.line.display_name(user_id, group_id, room_id)
-        try:
-            with write_lock(self.engine), self.sessions() as s, s.begin():
-                user = s.get(LineUser, user_id)
-                if user is None:
-                    return
-                if name:
-                    user.display_name = name[:200]
-                    self._names[user_id] = user.display_name
-                user.profile_fetched_at = utcnow()
-        except OperationalError as exc:  # the database went away: fetched again next time
-            log.warning("display name of %s not saved: %s", user_id, exc.__class__.__name__)
+        if name:
+            self._names[user_id] = name[:200]
+        self._fetched.add([(user_id, name[:200] if name else None, utcnow())])
+
+    def _write_names(self, rows: list[tuple[str, str | None, dt.datetime]]) -> None:
+        with write_lock(self.engine), self.sessions() as s, s.begin():
+            for user_id, name, at in rows:
+                values = {"profile_fetched_at": at, **({"display_name": name} if name else {})}
+                s.execute(update(LineUser).where(LineUser.user_id == user_id).values(**values))
 
     # --- terminal chat -----------------------------------------------------------------
     def chat(self, text: str, *, user_id: str, group_id: str | None, event_id: str) -> Reply | None:
