@@ -225,8 +225,8 @@ _ANY_YEAR = frozenset({Intent.QUERY, Intent.RANKING, Intent.MINE, Intent.HISTORY
 
 def named_year(ctx: Context, command: Command) -> int | None:
     """The B.E. fiscal year the message names ("ปี 2565", "ปีที่แล้ว"), or None."""
-    year = getattr(command, "year", None)
-    offset = getattr(command, "year_offset", None)
+    year = command.year
+    offset = command.year_offset
     if year is None and offset is not None:
         year = ctx.plan.fiscal_year + offset
     return year

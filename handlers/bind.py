@@ -10,15 +10,11 @@ from __future__ import annotations
 import re
 
 from bot.core.places import Place, resolve
-from bot.language import PROVINCE, Command, Intent
+from bot.language import DEPARTMENT, PROVINCE, Command, Intent
 from bot.line.messages import Reply
 from handlers.base import Context, handles
 from models.queries import bind_group
 
-try:  # the parser marks "ผูกกลุ่ม กรม" (bot.language.DEPARTMENT) where it knows the word
-    from bot.language import DEPARTMENT
-except ImportError:  # pragma: no cover
-    DEPARTMENT = "department"
 
 _VERB = re.compile(r"^\s*ผูก\s*กลุ่ม\s*")
 MAX_LISTED = 8
@@ -51,7 +47,7 @@ def bind(ctx: Context, command: Command) -> Reply:
         return _bound(ctx, Place("department"))
     if not ctx.several_provinces:
         return _bind_one_province(ctx, command)
-    words = getattr(command, "place", None) or _VERB.sub("", ctx.text)
+    words = command.place or _VERB.sub("", ctx.text)
     found = resolve(ctx.catalog, ctx.today, words)
     if found.place is not None:
         return _bound(ctx, found.place)

@@ -157,7 +157,7 @@ def deadlines_text(ctx: Context, scope: str, keys: list[str]) -> str:
 def national(ctx: Context, command: Command) -> Reply:
     """ยอด in a department group: per indicator, the nation's figure and the provinces
     furthest ahead and behind (by percent of target)."""
-    year = getattr(command, "year", None)
+    year = command.year
     summary = national_summary(ctx.session, ctx.catalog, ctx.today, year)
     if command.indicator:
         summary = [s for s in summary if s.key == command.indicator]
