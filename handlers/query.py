@@ -14,6 +14,7 @@ from bot.core.progress import (Figure, category_figures, deadline_for, deadline_
                           district_figures, figure_text, province_figure)
 from handlers.base import Context, handles
 from bot.core.national import national_summary
+from bot.core.plans import fiscal_year_of
 from models.queries import counters, recent_amounts
 
 BIND_HINT = ("กลุ่มนี้ยังไม่ได้ผูกกับอำเภอครับ ผู้ดูแลระบบพิมพ์ เช่น \"ผูกกลุ่ม อำเภอบ้านโป่ง\" "
@@ -158,6 +159,8 @@ def national(ctx: Context, command: Command) -> Reply:
     """ยอด in a department group: per indicator, the nation's figure and the provinces
     furthest ahead and behind (by percent of target)."""
     year = command.year
+    if year is None and command.year_offset:
+        year = fiscal_year_of(ctx.today) + command.year_offset
     summary = national_summary(ctx.session, ctx.catalog, ctx.today, year)
     if command.indicator:
         summary = [s for s in summary if s.key == command.indicator]

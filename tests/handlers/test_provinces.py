@@ -118,6 +118,8 @@ def test_department_group_gets_the_national_figures(dept):
     for province in ("ราชบุรี", "กาญจนบุรี", "นครปฐม"):
         assert province in national
     assert "จปฐ" in chat.say("ยอด จปฐ", user="Uz", group=G_DEPT)
+    assert "ยังไม่มีแผนปีงบประมาณ 2564" in chat.say("ยอดปีที่แล้ว", user="Uz", group=G_DEPT)
+    assert "ปีงบประมาณ 2566" in chat.say("ยอด ปี 2566", user="Uz", group=G_DEPT)
     assert chat.say("สวัสดีครับทุกท่าน", user="Uz", group=G_DEPT) is None
 
 
