@@ -37,14 +37,16 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
 PLANS = int(os.environ.get("BENCH_PLANS", "76"))
 
 
-def measure(fn, messages: list[str], rounds: int) -> list[float]:
-    """Per-message timings in µs: each message timed on its own, ``rounds`` times."""
-    out = []
+def measure(fns, messages: list[str], rounds: int) -> list[list[float]]:
+    """Per-message timings in µs of each function: each message timed on its own, ``rounds``
+    times; the functions take turns on each message, so that a busy machine slows them alike."""
+    out: list[list[float]] = [[] for _ in fns]
     for _ in range(rounds):
         for m in messages:
-            t = time.perf_counter_ns()
-            fn(m)
-            out.append((time.perf_counter_ns() - t) / 1000)
+            for fn, times in zip(fns, out):
+                t = time.perf_counter_ns()
+                fn(m)
+                times.append((time.perf_counter_ns() - t) / 1000)
     return out
 
 
@@ -106,10 +108,8 @@ def main() -> None:
     def tokenize(m: str):
         return word_tokenize(m, custom_dict=trie, engine="newmm")
 
-    measure(parser.parse, messages, 2)     # warm caches and branch paths
-    measure(tokenize, messages, 2)
-    p = measure(parser.parse, messages, ROUNDS)
-    k = measure(tokenize, messages, ROUNDS)
+    measure((parser.parse, tokenize), messages, 2)     # warm caches and branch paths
+    p, k = measure((parser.parse, tokenize), messages, ROUNDS)
     p50, p99, k50, k99 = pct(p, .5), pct(p, .99), pct(k, .5), pct(k, .99)
     print(f"parser built in {build:.2f} s; {len(messages)} messages x {ROUNDS} rounds")
     print(f"parse     {1e6 / statistics.mean(p):9.0f} msg/s  p50 {p50:7.1f} µs  p99 {p99:7.1f} µs")

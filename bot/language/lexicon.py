@@ -197,6 +197,51 @@ def _fuzzy_targets(entries: dict[str, Entry]) -> list[tuple[str, Entry]]:
             if len(f) >= FUZZY_MIN_LEN and e.slot in _FUZZY_SLOTS and " " not in f]
 
 
+def trie_form(form: str) -> bool:
+    """Is ``form`` one for the tokenizer's trie?  (Phrases with spaces, single letters and the
+    year phrases are joined from their pieces instead.)"""
+    return " " not in form and len(form) > 1 and form not in NOT_IN_TRIE
+
+
+_LANGUAGE: dict[str, Entry] | None = None
+_LANGUAGE_LOCK = threading.Lock()
+
+
+def language_entries() -> dict[str, Entry]:
+    """The language-level words above as entries, in their order of precedence: the same for
+    every plan, built once per process (read-only)."""
+    global _LANGUAGE
+    if _LANGUAGE is None:
+        with _LANGUAGE_LOCK:
+            if _LANGUAGE is None:
+                words: dict[str, Entry] = {}
+                for f, k in COMMANDS.items():
+                    _put(words, f, Entry("cmd", k, f))
+                for f, k in TOPICS.items():
+                    _put(words, f, Entry("topic", k, f))
+                for f in QUESTION:
+                    _put(words, f, Entry("q", "q", f))
+                for f in PROVINCE_WORDS:   # ยอดจังหวัด: a query of the province
+                    _put(words, f, Entry("province", "query" if f.startswith("ยอด") else "word",
+                                         f))
+                for f, k in YEAR_RELATIVE.items():
+                    _put(words, f, Entry("yearrel", str(k), f))
+                # word lists whose words all mean the same to the grammar (slot, no key), in
+                # this order
+                for slot, forms in (("astext", AS_TEXT), ("oops", OOPS), ("talk", TALK),
+                                    ("total", TOTAL_MARKERS), ("before", BEFORE_OTHER),
+                                    ("after", AFTER_OTHER), ("filler", FILLER)):
+                    for f in forms:
+                        _put(words, f, Entry(slot, "", f))
+                _LANGUAGE = words
+    return _LANGUAGE
+
+
+def language_words() -> set[str]:
+    """The language-level forms for the tokenizer's trie (every plan's trie holds them)."""
+    return {f for f in language_entries() if trie_form(f)}
+
+
 class Common:
     """What every plan with the same indicators, categories and units shares: their entries,
     the language-level words, the prefixes of both, the closed misspellings of the names, the
@@ -223,26 +268,8 @@ class Common:
         for u in plan.units.values():
             for a in u.aliases:
                 _put(names, a, Entry("unit", u.key, a))
-        # language-level words
-        words: dict[str, Entry] = {}
-        for f, k in COMMANDS.items():
-            _put(words, f, Entry("cmd", k, f))
-        for f, k in TOPICS.items():
-            _put(words, f, Entry("topic", k, f))
-        for f in QUESTION:
-            _put(words, f, Entry("q", "q", f))
-        for f in PROVINCE_WORDS:   # ยอดจังหวัด: a query of the province
-            _put(words, f, Entry("province", "query" if f.startswith("ยอด") else "word", f))
-        for f, k in YEAR_RELATIVE.items():
-            _put(words, f, Entry("yearrel", str(k), f))
-        # word lists whose words all mean the same to the grammar (slot, no key), in this order
-        for slot, forms in (("astext", AS_TEXT), ("oops", OOPS), ("talk", TALK),
-                            ("total", TOTAL_MARKERS), ("before", BEFORE_OTHER),
-                            ("after", AFTER_OTHER), ("filler", FILLER)):
-            for f in forms:
-                _put(words, f, Entry(slot, "", f))
         self.names = names
-        self.words = words
+        self.words = words = language_entries()
         self.entries = dict(names)
         for f, e in words.items():
             self.entries.setdefault(f, e)
@@ -344,4 +371,4 @@ class Lexicon:
         self.fuzzy_targets: list[tuple[str, Entry]] = _fuzzy_targets(own)
 
     def words_for_trie(self) -> set[str]:
-        return {f for f in self.entries if " " not in f and len(f) > 1 and f not in NOT_IN_TRIE}
+        return {f for f in self.entries if trie_form(f)}

@@ -9,8 +9,8 @@ province name (a few ms, about 0.1 MB), so one worker can hold every province's 
 Pipeline of ``parse``:
 1. ``normalise`` (normalize.py): invisible characters, spaces, Thai/full-width digits, sara am,
    repeated letters, case.
-2. newmm with ``thai_words()`` + every surface form of the lexicon (two tries: the shared one and
-   the plan's own words).
+2. newmm with ``thai_words()`` + every surface form of the lexicon (one trie shared by every
+   plan, with the language-level words; the plan's own words on top: dictionary.py).
 3. Join consecutive tokens into the longest lexicon entry (``กชช. 2ค``, ``ใคร ยัง ไม่ ส่ง``).
 4. Numbers: digits and Thai number words; a number next to a word such as หมู่/ม./วันที่ or
    บาท/โมง/%/รูป is "another number", never the amount.
@@ -430,8 +430,8 @@ class Parser:
     def _grammar(self, items: list[list], corrections: tuple, negative: bool,
                  long_post: bool = False, norm: str = "") -> Command:
         years: list[tuple[str, int]] = []     # ("year", 2565) | ("offset", -1), as named
-        return self._dated(self._read(items, corrections, negative, long_post, years, norm),
-                           years)
+        cmd = self._read(items, corrections, negative, long_post, years, norm)
+        return self._dated(cmd, years) if years else cmd
 
     @staticmethod
     def _dated(cmd: Command, years: list[tuple[str, int]]) -> Command:
@@ -493,8 +493,11 @@ class Parser:
         body = [it for it in items if it[0] != PUNCT and it[0] != LETTER]
         if not body:
             return Command()
-        if any(it[2] in YEAR_LEAD for it in body):
-            body = self._years(body)
+        if "ปี" in norm or "ศ" in norm:        # every YEAR_LEAD word has one or the other
+            for it in body:
+                if it[2] in YEAR_LEAD:
+                    body = self._years(body)
+                    break
 
         # the first meaningful word: request words (ขอ, รบกวน, น้องพัฒน์) and an owned-up slip
         # (พิมพ์ผิด) may come before a command word
@@ -668,10 +671,6 @@ class Parser:
                     cmds.append("got")        # รวมได้, ได้รวม
             elif slot == "oops":
                 oops.append(it[2])
-            elif slot == YEAR:
-                years.append(("year", it[1]))
-            elif slot == "yearrel":
-                years.append(("offset", int(it[1])))
             elif slot in ("before", "after"):
                 if k not in other_idx and it[2] not in FILLER_SET:
                     unknown.append(it[2])
@@ -682,6 +681,10 @@ class Parser:
                     done = True
                 if it[2] not in _POLITE:
                     plain = True
+            elif slot == YEAR:
+                years.append(("year", it[1]))
+            elif slot == "yearrel":
+                years.append(("offset", int(it[1])))
             # numbers need nothing here
             if slot in ("indicator", "category", "district", "province"):
                 anchors += 1

@@ -19,9 +19,11 @@ def renamed(plan, i):
 
 def test_the_dictionary_and_vocabulary_are_shared(parser, plan):
     other = Parser(renamed(plan, 1))
-    assert other.trie._below is parser.trie._below is base_dictionary()._trie
+    assert other.trie._trie is parser.trie._trie is base_dictionary()._trie
     assert other.lexicon.common is parser.lexicon.common
-    assert len(other.trie._trie) < 1000          # its own words only, not 62,000
+    assert len(other.trie._own) < 1000           # its own words only, not 62,000
+    assert "บ้านโป่ง1" in other.trie and "บ้านโป่ง1" not in parser.trie
+    assert "บ้านโป่ง" in parser.trie and "ครับ" in other.trie
 
 
 def test_a_further_parser_adds_little_memory(parser, plan):
@@ -71,3 +73,17 @@ def test_parsers_of_many_plans_from_many_threads(parser, plan):
     for t in threads:
         t.join()
     assert not wrong
+
+
+def test_layered_dictionary_answers_the_union():
+    from bot.language.dictionary import Dictionary
+    base = Dictionary(["บ้าน", "บ้านนา", "ครับ", "ก"])
+    d = Dictionary(["บ้านโป่ง", "บ้าน", "บ้านโป่งใหม่", "ครับผม"], base=base)
+    assert d.prefixes("บ้านโป่งใหม่ครับ") == ["บ้าน", "บ้านโป่ง", "บ้านโป่งใหม่"]
+    assert d.prefixes("xบ้านนาครับผม", 1) == ["บ้าน", "บ้านนา"]
+    assert d.prefixes("ครับผม") == ["ครับ", "ครับผม"]
+    assert d.prefixes("กบ้าน") == ["ก"]
+    assert d.prefixes("บ้านโป่ง\ud83d") == ["บ้าน", "บ้านโป่ง"]     # half an emoji
+    assert "บ้านโป่ง" in d and "บ้านนา" in d and "บ้านโป่ง" not in base
+    assert [1] not in d and None not in d
+    assert len(d) == len(base) + 3
