@@ -90,7 +90,8 @@ _PHONE = re.compile(r"(?<![0-9])0[0-9]{1,2}[ -][0-9]{3}[ -][0-9]{3,4}(?![0-9])")
 LONG_POST = 80          # characters: a post this long without a command word is not a log
 # a fiscal year named in a message applies to these; on any other command it is not understood
 _DATED = frozenset({Intent.QUERY, Intent.RANKING, Intent.MINE, Intent.HISTORY, Intent.MISSING,
-                    Intent.LOG})
+                    Intent.LOG, Intent.EDIT, Intent.UNDO})  # the handlers refuse a change of
+                                                           # another year, with the reason
 _BE_YEAR = re.compile(r"25[0-9]{2}")        # ปี 2565; ยอด 2565
 _SHORT_YEAR = re.compile(r"[1-9][0-9]")     # ปี 65 → 2565
 _MONTH_WORDS = frozenset(f for f in AFTER_OTHER if f.endswith(("คม", "ยน", "พันธ์")) or f.replace(

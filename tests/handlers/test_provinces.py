@@ -152,6 +152,10 @@ def test_years_new_logs_go_to_the_new_year_the_old_one_stays_answerable(dept, ma
     assert "2565" in refused and "ยังไม่ได้บันทึก" in refused
     assert plan_totals(later, "ratchaburi", 2565) == {("jpt", "ban-pong"): 120}
     assert plan_totals(later, "ratchaburi", 2566) == {("jpt", "ban-pong"): 7}
+    for change in ("ยกเลิก ปี 2565", "แก้ไข จปฐ 100 ปีที่แล้ว"):  # last year's entry stays
+        assert "ยังไม่ได้บันทึกหรือเปลี่ยนแปลง" in chat.say(change, user="Uc", group=G_BP)
+    assert plan_totals(later, "ratchaburi", 2565) == {("jpt", "ban-pong"): 120}
+    assert plan_totals(later, "ratchaburi", 2566) == {("jpt", "ban-pong"): 7}
     assert "ยังไม่มีแผนปีงบประมาณ 2564" in chat.say("ยอด ปี 2564", user="Uc", group=G_BP)
     # Kanchanaburi has no 2566 plan: its latest begun plan stays current
     assert "3" in chat.say("บันทึก จปฐ 3 ครัวเรือน", user="Ua", group=G_KM)

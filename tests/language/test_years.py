@@ -60,10 +60,11 @@ CASES = [
     ("บันทึก จปฐ 20 ครัวเรือน 65 ปี", "log", None, None, 20, "jpt", None),
     ("ยอด จปฐ 2565", "log", None, None, 2565, "jpt", None),     # ยอด + indicator + number: a total told
     ("ยอด ปี 2022", "query", None, None, None, None, None),      # C.E.: not read as a year
-    # a year where no year belongs, or two years: not understood
+    # a year where no year belongs, or two years: not understood (a change naming a year is
+    # read, for its handler to refuse with the reason)
     ("ยอด 2565 ครัวเรือน", "none", None, None, None, None, None),
     ("ยอด ปี 2565 ปีที่แล้ว", "none", None, None, None, None, None),
-    ("ยกเลิก ปี 2565", "none", None, None, None, None, None),
+    ("ยกเลิก ปี 2565", "undo", 2565, None, None, None, None),  # the handler refuses it
     ("ยืนยัน ปีที่แล้ว", "none", None, None, None, None, None),
     # chatter that mentions a year stays silent
     ("ปีที่แล้วไปเที่ยวมา", "none", None, None, None, None, None),
@@ -99,3 +100,14 @@ def test_year_is_none_unless_named(parser):
         assert c.intent is not Intent.NONE and c.year is None and c.year_offset is None, c
     c = parser.parse("ยอด ปีนี้")
     assert c.year_offset == 0 and c.year is None
+
+
+def test_a_change_naming_a_year_is_read_so_that_it_can_be_refused(parser):
+    """ยกเลิก / แก้ไข naming a year reach their handlers with the year (which refuse another
+    year's change with the reason), instead of staying silent."""
+    for text, intent, year, offset in (("ยกเลิก ปี 2565", Intent.UNDO, 2565, None),
+                                       ("แก้ไข จปฐ 20 ปี 2565", Intent.EDIT, 2565, None),
+                                       ("ยกเลิก จปฐ ปีที่แล้ว", Intent.UNDO, None, -1)):
+        c = parser.parse(text)
+        assert (c.intent, c.year, c.year_offset) == (intent, year, offset), text
+    assert parser.parse("แก้เป็น 2565").amount == 2565      # an amount, not a year
