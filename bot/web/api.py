@@ -165,6 +165,25 @@ def fiscal_year_arg(catalog: Catalog, given: str | int | None) -> int | None:
     return year + 543 if year < 2400 else year
 
 
+def national_year(catalog: Catalog, given: str | int | None) -> int | None:
+    """The fiscal year of a national view (None: each province's current plan). Raises
+    ChoiceError: 400 for a malformed year, 404 when no province has a plan of it."""
+    year = fiscal_year_arg(catalog, given)
+    if year is not None and year not in catalog.years():
+        raise ChoiceError(404, f"no province has a plan for fiscal year {year}",
+                          f"ยังไม่มีจังหวัดใดมีแผนปีงบประมาณ {year} ครับ "
+                          f"(มี: {', '.join(map(str, catalog.years()))})",
+                          fiscal_years=catalog.years())
+    return year
+
+
+def provinces_without(catalog: Catalog, year: int | None) -> list[str]:
+    """The provinces (keys) with no plan of ``year``; none when each province's current plan
+    is meant."""
+    return [] if year is None else [k for k in catalog.province_keys()
+                                    if catalog.find(k, year) is None]
+
+
 def choose_plan(catalog: Catalog, today: dt.date, province: str | None = None,
                 fiscal_year: str | int | None = None) -> Choice:
     """The plan named by ``province`` (key or Thai name) and ``fiscal_year`` (B.E.), with the
@@ -256,15 +275,11 @@ def summary():
     with services.read_sessions() as s:
         catalog = services.bot.plans.get(s)
         try:
-            year = fiscal_year_arg(catalog, request.args.get("fiscal_year"))
+            year = national_year(catalog, request.args.get("fiscal_year"))
         except ChoiceError as exc:
             return _json(exc.as_json(), exc.status)
-        if year is not None and year not in catalog.years():
-            return _json({"error": f"no province has a plan for fiscal year {year}",
-                          "fiscal_years": catalog.years()}, 404)
         figures = national_summary(s, catalog, _today(services), year)
-    without = [] if year is None else [k for k in catalog.province_keys()
-                                       if catalog.find(k, year) is None]
+    without = provinces_without(catalog, year)
     return _json({
         "fiscal_year": year,
         "indicators": [{

@@ -9,7 +9,8 @@ from flask import (Response, abort, current_app, g, redirect, render_template, r
 from bot import thai
 from bot.core.national import national_summary
 from bot.core.plans import Catalog, as_of
-from bot.web.api import Choice, ChoiceError, choose_plan, fiscal_year_arg
+from bot.web.api import (Choice, ChoiceError, choose_plan, national_year,
+                         provinces_without)
 from bot.web.dashboard import auth, bp, data
 from bot.web.export import build_report, render
 from models.queries import counters
@@ -181,18 +182,11 @@ def national():
     with services.read_sessions() as s:
         catalog = services.bot.plans.get(s)
         try:
-            year = fiscal_year_arg(catalog, request.args.get("fiscal_year"))
+            year = national_year(catalog, request.args.get("fiscal_year"))
         except ChoiceError as exc:
             return _refuse(exc, catalog)
-        if year is not None and year not in catalog.years():
-            return _refuse(ChoiceError(
-                404, f"no province has a plan for fiscal year {year}",
-                f"ยังไม่มีจังหวัดใดมีแผนปีงบประมาณ {year} ครับ "
-                f"(มี: {', '.join(map(str, catalog.years()))})",
-                fiscal_years=catalog.years()), catalog)
-        figures = national_summary(s, catalog, services.bot.clock().date(), year)
-    without = [] if year is None else [catalog.province_name(k) for k in catalog.province_keys()
-                                       if catalog.find(k, year) is None]
+        figures = national_summary(s, catalog, now.date(), year)
+    without = [catalog.province_name(k) for k in provinces_without(catalog, year)]
     return render_template(
         "dashboard/national.html", figures=figures, fiscal_year=year, years=catalog.years(),
         without=without, provinces=len(catalog.province_keys()), as_of=thai.date_time(now),
