@@ -7,8 +7,6 @@ several provinces have gets a question listing them, answered by adding the prov
 """
 from __future__ import annotations
 
-import re
-
 from bot.core.places import Place, resolve
 from bot.language import DEPARTMENT, PROVINCE, Command, Intent
 from bot.line.messages import Reply
@@ -16,7 +14,6 @@ from handlers.base import Context, handles
 from models.queries import bind_group
 
 
-_VERB = re.compile(r"^\s*ผูก\s*กลุ่ม\s*")
 MAX_LISTED = 8
 
 
@@ -47,7 +44,7 @@ def bind(ctx: Context, command: Command) -> Reply:
         return _bound(ctx, Place("department"))
     if not ctx.several_provinces:
         return _bind_one_province(ctx, command)
-    words = command.place or _VERB.sub("", ctx.text)
+    words = command.place or ""  # the parser's words after the verb
     found = resolve(ctx.catalog, ctx.today, words)
     if found.place is not None:
         return _bound(ctx, found.place)
