@@ -11,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from bot import thai
-from bot.core.plan import PlanError
+from bot.core.plan import PlanError, be_year
 from bot.timeutil import BANGKOK
 
 
@@ -64,10 +64,9 @@ def plan_load(file: Path):
 
 def _province_arg(catalog, province: str) -> str:
     """A province key, or its Thai name (with or without จังหวัด)."""
-    name = province.removeprefix("จังหวัด").strip()
-    for key in catalog.province_keys():
-        if province == key or name == catalog.province_name(key):
-            return key
+    key = catalog.province_of(province)
+    if key is not None:
+        return key
     known = ", ".join(catalog.province_keys())
     raise click.ClickException(f"ไม่รู้จักจังหวัด '{province}' (มีแผนของ: {known})")
 
@@ -84,7 +83,7 @@ def plan_use(province: str, fiscal_year: int | None, auto: bool):
     svc = services()
     with svc.sessions() as s, s.begin():
         key = _province_arg(svc.bot.plans.get(s), province)
-        year = fiscal_year + 543 if fiscal_year is not None and fiscal_year < 2400 else fiscal_year
+        year = be_year(fiscal_year) if fiscal_year is not None else None
         try:
             pin(s, key, year)
         except LookupError:
@@ -127,7 +126,7 @@ def plan_show(province: str | None, fiscal_year: int | None):
         if key is None:
             raise click.ClickException("มีแผนหลายจังหวัด: ระบุจังหวัด เช่น "
                                        "\"flask plan show ratchaburi\"")
-        active = (catalog.find(key, fiscal_year if fiscal_year > 2400 else fiscal_year + 543)
+        active = (catalog.find(key, be_year(fiscal_year))
                   if fiscal_year else svc.bot.current_plan(s, key))
     if active is None:
         raise click.ClickException(f"ไม่มีแผนปี {fiscal_year} ของจังหวัดนี้")

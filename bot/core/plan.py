@@ -17,6 +17,11 @@ DEFAULT_REMIND_DAYS = (14, 7, 3, 1, 0)
 BE_OFFSET = 543
 
 
+def be_year(year: int) -> int:
+    """A year as typed (2566, or C.E. 2023) in B.E."""
+    return year + BE_OFFSET if year < 2400 else year
+
+
 class PlanError(ValueError):
     """The plan file is not acceptable; the message is meant for the operator."""
 
@@ -313,7 +318,7 @@ def load_plan_text(text: str, source: str = "plan") -> Plan:
     return Plan(
         key=r.get(doc, "key"), province_key=r.get(province, "key"),
         province_name=r.get(province, "name"),
-        fiscal_year=fiscal_year if fiscal_year > 2400 else fiscal_year + BE_OFFSET,
+        fiscal_year=be_year(fiscal_year),
         officers=r.count(doc, "officers"), timezone=r.get(doc, "timezone", required=False,
                                                            default="Asia/Bangkok"),
         units=units, districts=tuple(districts), indicators=tuple(indicators),

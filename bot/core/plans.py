@@ -214,6 +214,12 @@ class Catalog:
         rows = self._by_province.get(province_key)
         return rows[-1].province_name if rows else None
 
+    def province_of(self, given: str) -> str | None:
+        """The province a key or a Thai name (with or without จังหวัด) names, or None."""
+        name = given.removeprefix("จังหวัด").strip()
+        return next((k for k in self.province_keys()
+                     if given == k or name == self.province_name(k)), None)
+
     def plans_of(self, province_key: str) -> list[PlanRow]:
         """The province's plans, oldest year first."""
         return list(self._by_province.get(province_key, ()))

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.national import national_summary
+from bot.core.plan import be_year
 from bot.core.plans import ActivePlan, Catalog
 from bot.core.progress import api_document
 from models.queries import counters, failure_counts
@@ -142,15 +143,6 @@ class Choice:
         return q
 
 
-def province_key_of(catalog: Catalog, given: str) -> str | None:
-    """A province key, or its Thai name (with or without จังหวัด)."""
-    name = given.removeprefix("จังหวัด").strip()
-    for key in catalog.province_keys():
-        if given == key or name == catalog.province_name(key):
-            return key
-    return None
-
-
 def fiscal_year_arg(catalog: Catalog, given: str | int | None) -> int | None:
     """A B.E. fiscal year (a year below 2400 is taken as C.E.: 2022 → 2565); None when not
     given; ChoiceError 400 when it is not a year."""
@@ -162,7 +154,7 @@ def fiscal_year_arg(catalog: Catalog, given: str | int | None) -> int | None:
         raise ChoiceError(400, f"fiscal_year must be a B.E. year such as 2565, not {given!r}",
                           f"ปีงบประมาณต้องเป็นปี พ.ศ. เช่น 2565 ครับ (ได้รับ \"{given}\")",
                           fiscal_years=catalog.years()) from None
-    return year + 543 if year < 2400 else year
+    return be_year(year)
 
 
 def national_year(catalog: Catalog, given: str | int | None) -> int | None:
@@ -198,7 +190,7 @@ def choose_plan(catalog: Catalog, today: dt.date, province: str | None = None,
                 f"มีแผนของหลายจังหวัด กรุณาเลือกจังหวัดครับ ({names})",
                 provinces=catalog.province_keys())
     else:
-        key = province_key_of(catalog, province)
+        key = catalog.province_of(province)
         if key is None:
             raise ChoiceError(404, f"no plan for province {province!r}",
                               f"ไม่มีแผนของจังหวัด \"{province}\" ครับ",
