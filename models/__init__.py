@@ -105,6 +105,8 @@ class Entry(Base):
         Index("ix_entries_user_created", "user_id", "created_at"),
         Index("ix_entries_plan_district", "plan_id", "district_key", "id"),
         Index("ix_entries_plan_created", "plan_id", "created_at"),
+        Index("ix_entries_plan_indicator_district", "plan_id", "indicator_key", "district_key",
+              "id"),
     )
 
 

@@ -349,3 +349,75 @@ def failure_counts(session: Session) -> tuple[int, dt.datetime | None]:
     n, oldest = session.execute(select(func.count(), func.min(FailedEvent.failed_at)).where(
         FailedEvent.status == "failed")).one()
     return int(n), oldest
+
+
+# --------------------------------------------------------------------------- status inputs
+def last_entries(session: Session, plan_id: int, plan) -> dict[tuple[str, str], dt.datetime]:
+    """{(indicator, district): the created_at of the latest entry not undone}, for every
+    indicator and district of ``plan``, in one statement (one index probe per pair through
+    ix_entries_plan_indicator_district)."""
+    e = Entry.__table__
+    pairs = [(i.key, d.key) for i in plan.indicators for d in plan.districts]
+    if not pairs:
+        return {}
+    cols = []
+    for n, (i, d) in enumerate(pairs):
+        cols.append(select(e.c.created_at)
+                    .where(e.c.plan_id == plan_id, e.c.indicator_key == i,
+                           e.c.district_key == d, e.c.undone_at.is_(None))
+                    .order_by(e.c.id.desc()).limit(1).scalar_subquery().label(f"t{n}"))
+    out = {}
+    for chunk in range(0, len(cols), 200):  # SQLite's column limit is far above; stay modest
+        row = session.connection().execute(select(*cols[chunk:chunk + 200])).one()
+        for (i, d), t in zip(pairs[chunk:chunk + 200], row):
+            if t is not None:
+                out[(i, d)] = t if t.tzinfo is not None else t.replace(tzinfo=dt.timezone.utc)
+    return out
+
+
+def load_board(session: Session, plan_id: int, plan, now: dt.datetime,
+               counts: dict[tuple[str, str, str], int] | None = None):
+    """The plan's statuses (bot.core.status.Board) as they stand at ``now`` (aware; a closed
+    fiscal year is measured at its end, bot.core.plans.as_of). ``counts``: the counters when
+    the caller has read them already."""
+    from bot.core.plans import as_of
+    from bot.core.status import board
+    at = as_of(plan.fiscal_year, now)
+    if counts is None:
+        counts = counters(session, plan_id)
+    return board(plan, counts, last_entries(session, plan_id, plan), at.date(), at.tzinfo)
+
+
+@dataclass(frozen=True)
+class Officer:
+    """A registered officer and when they last logged (for "who has not reported")."""
+    user_id: str
+    display_name: str | None
+    district_key: str
+    last_entry_at: dt.datetime | None     # aware UTC; any indicator of the plan
+    groups: int                           # savings groups logged (the "1 พัฒนากร 1 กลุ่ม" campaign)
+
+
+def officers_activity(session: Session, plan_id: int, province_key: str,
+                      district_key: str | None = None, savings_key: str = "savings"
+                      ) -> list[Officer]:
+    """Every registered officer of the province (or district) with their latest entry of the
+    plan and the savings groups they logged, in one statement."""
+    e, u = Entry.__table__, LineUser.__table__
+    last = (select(func.max(e.c.created_at))
+            .where(e.c.user_id == u.c.user_id, e.c.plan_id == plan_id, e.c.undone_at.is_(None))
+            .scalar_subquery())
+    groups = (select(func.coalesce(func.sum(e.c.amount), 0))
+              .where(e.c.user_id == u.c.user_id, e.c.plan_id == plan_id,
+                     e.c.indicator_key == savings_key, e.c.undone_at.is_(None))
+              .scalar_subquery())
+    q = (select(u.c.user_id, u.c.display_name, u.c.registered_district, last, groups)
+         .where(u.c.registered_province == province_key, u.c.registered_district.is_not(None)))
+    if district_key is not None:
+        q = q.where(u.c.registered_district == district_key)
+    out = []
+    for uid, name, district, t, n in session.connection().execute(q):
+        if t is not None and t.tzinfo is None:
+            t = t.replace(tzinfo=dt.timezone.utc)
+        out.append(Officer(uid, name, district, t, int(n or 0)))
+    return out

@@ -58,17 +58,22 @@ def province_figure(plan: Plan, counters: Counters, ind: Indicator) -> Figure:
     return Figure(ind.key, ind.name, ind.target, done)
 
 
-def api_document(plan: Plan, counters: Counters) -> dict:
-    """The body of GET /api/v1/progress (documented in docs/operations.md)."""
+def api_document(plan: Plan, counters: Counters, board=None) -> dict:
+    """The body of GET /api/v1/progress (documented in docs/operations.md). With ``board``
+    (bot.core.status.Board), every district object and each indicator (the province) carries
+    its status fields too."""
     indicators = []
     for ind in plan.indicators:
         total = province_figure(plan, counters, ind)
-        indicators.append({
-            "key": ind.key, "name": ind.name, "unit": plan.units[ind.unit].name,
-            "target": ind.target, "done": total.done,
-            "districts": [f.as_dict() for f in district_figures(plan, counters, ind)],
-            "categories": [f.as_dict() for f in category_figures(plan, counters, ind)],
-        })
+        districts = [f.as_dict() for f in district_figures(plan, counters, ind)]
+        doc = {"key": ind.key, "name": ind.name, "unit": plan.units[ind.unit].name,
+               "target": ind.target, "done": total.done, "districts": districts,
+               "categories": [f.as_dict() for f in category_figures(plan, counters, ind)]}
+        if board is not None:
+            doc.update(board.province[ind.key].as_api())
+            for d in districts:
+                d.update(board.cell(ind.key, d["key"]).as_api())
+        indicators.append(doc)
     return {"province": plan.province_name, "fiscal_year": plan.fiscal_year,
             "indicators": indicators}
 

@@ -22,7 +22,7 @@ from bot.core.national import national_summary
 from bot.core.plan import be_year
 from bot.core.plans import ActivePlan, Catalog
 from bot.core.progress import api_document
-from models.queries import counters, failure_counts
+from models.queries import counters, failure_counts, load_board
 
 bp = Blueprint("api", __name__)
 
@@ -231,7 +231,9 @@ def progress():
                                  request.args.get("province"), request.args.get("fiscal_year"))
         except ChoiceError as exc:
             return _json(exc.as_json(), exc.status)
-        doc = api_document(choice.plan, counters(s, choice.active.id))
+        counts = counters(s, choice.active.id)
+        doc = api_document(choice.plan, counts, load_board(
+            s, choice.active.id, choice.plan, services.bot.clock(), counts))
     return _json(doc)
 
 

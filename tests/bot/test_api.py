@@ -31,11 +31,20 @@ def test_progress_document(client, chat):
     assert (jpt["name"], jpt["unit"], jpt["target"], jpt["done"]) == ("จปฐ.", "ครัวเรือน", 167839, 120)
     assert len(jpt["districts"]) == 10 and jpt["categories"] == []
     bp = next(d for d in jpt["districts"] if d["key"] == "ban-pong")
-    assert bp == {"key": "ban-pong", "name": "บ้านโป่ง", "target": 34227, "done": 120}
+    assert {k: bp[k] for k in ("key", "name", "target", "done")} == \
+        {"key": "ban-pong", "name": "บ้านโป่ง", "target": 34227, "done": 120}
+    # 19 Apr 2565: the line from 21 Mar to 1 May stands at 22,379 of 34,227; 9 working days left
+    assert (bp["status"], bp["silent"], bp["expected"]) == ("behind", False, 22379)
+    assert bp["needed_per_working_day"] == round((34227 - 120) / 9, 2)
+    assert bp["last_entry_at"].startswith("2022-04-19T") and bp["last_entry_at"].endswith("+00:00")
+    quiet = next(d for d in jpt["districts"] if d["key"] == "bang-phae")
+    assert (quiet["status"], quiet["silent"], quiet["last_entry_at"]) == ("behind", True, None)
+    assert (jpt["status"], jpt["expected"]) == ("behind", 109740)
     assert all(d["done"] == 0 for d in jpt["districts"] if d["key"] != "ban-pong")
     tp = by["tpmap"]
     assert (tp["target"], tp["done"], tp["unit"]) == (4038, 3, "ครัวเรือน")
-    assert {"key": "ban-pong", "name": "บ้านโป่ง", "target": None, "done": 3} in tp["districts"]
+    tbp = next(d for d in tp["districts"] if d["key"] == "ban-pong")
+    assert (tbp["target"], tbp["done"], tbp["status"], tbp["expected"]) == (None, 3, "no-target", None)
     assert {c["key"] for c in tp["categories"]} == {"health", "living", "education",
                                                    "public-services", "income"}
     assert {"key": "income", "name": "รายได้", "target": 3015, "done": 3} in tp["categories"]

@@ -408,7 +408,7 @@ def test_a_one_plan_database_upgrades_in_place_with_every_answer_the_same(
     assert before["entries"] == 300 and before["groups"] == 9
 
     migrate(old_db)
-    assert version(old_db) == "0005"
+    assert version(old_db) == "0006"
     assert counts(old_db) == before
     assert snapshot(old_db) == rows  # every old column of every row, unchanged
     with old_db.connect() as conn:
@@ -494,7 +494,7 @@ def test_downgrade_to_0004_and_up_again_keeps_the_data(old_db, make_app, fake_li
         cols = {c["name"] for c in sa.inspect(conn).get_columns("groups")}
         assert "province_key" not in cols
     migrate(old_db)
-    assert version(old_db) == "0005"
+    assert version(old_db) == "0006"
     assert snapshot(old_db) == rows
     app = make_app()
     chat = Chat(app, fake_line)
