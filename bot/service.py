@@ -46,6 +46,7 @@ _TAKEN = select(WebhookEvent.__table__.c.event_id).where(
     WebhookEvent.__table__.c.event_id == bindparam("e"))
 _INSERT_EVENT = WebhookEvent.__table__.insert()
 NAME_TTL = dt.timedelta(days=1)
+NAME_RETRY = dt.timedelta(minutes=10)  # a profile LINE did not give is asked for again after
 SEEN_REFRESH = dt.timedelta(minutes=5)  # last-seen group/time written at most this often
 SENT_FLUSH_SECONDS = 1.0  # the ids of the bot's answers are written at most this often
 SENT_QUEUE_MAX = 10_000
@@ -188,7 +189,6 @@ class Bot:
         self._group_province: dict[str, str | None] = {}  # see _remember_province
         self._sent = Batch("sent message ids", self._write_sent, SENT_FLUSH_SECONDS,
                            SENT_QUEUE_MAX)          # LINE ids of answers about entries
-        self._fetched = Batch("display names", self._write_names, SENT_FLUSH_SECONDS)
         self.outcomes: Counter[str] = Counter()  # events by outcome since this process started
         self.engine = sessions.kw["bind"]
 
@@ -485,10 +485,8 @@ class Bot:
             keep_bot_messages(s, rows)
 
     def flush_sent(self) -> None:
-        """Write the queued answer ids and display names now (the timers' job; also at
-        shutdown and in tests)."""
+        """Write the queued answer ids now (the timer's job; also at shutdown and in tests)."""
         self._sent.flush()
-        self._fetched.flush()
 
     def _seen(self, ctx: Context) -> None:
         """Remember the user (and their district group, for 1:1 logs): an upsert, skipped when
@@ -511,7 +509,7 @@ class Bot:
         if checked is not None and utcnow() - checked < NAME_TTL:
             return False
         fetched = ctx.user.profile_fetched_at if ctx.user is not None else None
-        if fetched is not None:
+        if fetched is not None and ctx.user.display_name:  # no name yet: ask LINE again
             if fetched.tzinfo is None:
                 fetched = fetched.replace(tzinfo=dt.timezone.utc)
             if utcnow() - fetched < NAME_TTL:
@@ -522,19 +520,23 @@ class Bot:
 
     def refresh_name(self, user_id: str, group_id: str | None, room_id: str | None = None
                      ) -> None:
-        """Fetch the LINE display name; it is written with the others of the same second (a
-        morning's first messages would otherwise cost a second transaction each). A failure
-        leaves the log as it is."""
+        """Fetch the LINE display name and write it at once (on the LINE pool's thread, not the
+        webhook's), so that every worker and process reads it from the database from then on.
+        A failed fetch writes nothing and is tried again after NAME_RETRY (not remembered as
+        "no name" for a day)."""
         name = self.line.display_name(user_id, group_id, room_id)
-        if name:
-            self._names[user_id] = name[:200]
-        self._fetched.add([(user_id, name[:200] if name else None, utcnow())])
-
-    def _write_names(self, rows: list[tuple[str, str | None, dt.datetime]]) -> None:
-        with write_lock(self.engine), self.sessions() as s, s.begin():
-            for user_id, name, at in rows:
-                values = {"profile_fetched_at": at, **({"display_name": name} if name else {})}
-                s.execute(update(LineUser).where(LineUser.user_id == user_id).values(**values))
+        if not name:
+            self._named[user_id] = utcnow() - NAME_TTL + NAME_RETRY
+            return
+        name = name[:200]
+        self._names[user_id] = name
+        try:
+            with write_lock(self.engine), self.sessions() as s, s.begin():
+                s.execute(update(LineUser).where(LineUser.user_id == user_id)
+                          .values(display_name=name, profile_fetched_at=utcnow()))
+        except SQLAlchemyError as exc:  # kept in this process; the next message tries again
+            self._named.pop(user_id, None)
+            log.warning("display name of %s not kept: %s", user_id, exc.__class__.__name__)
 
     # --- terminal chat -----------------------------------------------------------------
     def chat(self, text: str, *, user_id: str, group_id: str | None, event_id: str) -> Reply | None:

@@ -69,14 +69,16 @@ class Context:
         return self.now.astimezone(dt.timezone.utc)
 
     def sender_name(self) -> str | None:
-        """The sender's LINE display name (cached per process once looked up; "" = none known:
-        the process's own profile fetch, Bot.refresh_name, fills it in)."""
+        """The sender's LINE display name: this process's cache, else the database (where any
+        worker's fetch writes it). A name not known yet is read again next time, never
+        remembered as missing."""
         if not self.user_id:
             return None
         name = self.names.get(self.user_id)
-        if name is None:
-            name = display_name(self.session, self.user_id) or ""
-            self.names[self.user_id] = name
+        if not name:
+            name = display_name(self.session, self.user_id)
+            if name:
+                self.names[self.user_id] = name
         return name or None
 
     def local(self, t: dt.datetime) -> dt.datetime:
