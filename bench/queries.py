@@ -9,13 +9,17 @@ must not grow with history. The million entries are inserted in bulk (executeman
 COPY on PostgreSQL) with counter values that match them. SQLite uses a temporary file;
 PostgreSQL a schema of its own ($TEST_DATABASE_URL, default the local server), dropped after.
 
+The province's status board (``models.queries.load_board``: the counters, each district's
+latest entry of each indicator in one statement, and ``bot.core.status.board``) runs on the same
+million entries; ``status_ratio`` is its p50 over the counters-only read's p50 in the same run.
+
 The national summary (``bot.core.national.national_summary``: per indicator, the national
 target and done and every province's) runs in a second database of the same backend: the 76
 made-up plans of ``bench/department.py`` (878 districts) and the million entries spread over
 every district of every province; the catalog is built once, as a worker keeps it.
 
 Each backend prints ``queries backend=<b> entries=<n> p50_ms=<a> p99_ms=<c>
-national_provinces=<p> national_entries=<n> national_p50_ms=<e> national_p99_ms=<f>``.
+status_p50_ms=<s> status_p99_ms=<t> status_ratio=<r> national_provinces=<p> national_entries=<n> national_p50_ms=<e> national_p99_ms=<f>``.
 """
 from __future__ import annotations
 
@@ -113,6 +117,30 @@ def measure(engine, plan_id: int, rounds: int) -> list[float]:
     return out
 
 
+def measure_status(engine, plan_id: int, rounds: int) -> tuple[list[float], list[float]]:
+    """(ms of load_board, ms of the counters alone), alternating, on one session."""
+    from bot.core.plans import PlanCache
+    from bot.timeutil import BANGKOK
+    from models.queries import load_board
+    now = dt.datetime(2022, 4, 19, 10, tzinfo=BANGKOK)
+    with Session(engine) as s:
+        plan = PlanCache().get(s).get(plan_id).plan
+        s.rollback()
+        board_ms, base_ms = [], []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            b = load_board(s, plan_id, plan, now)
+            s.rollback()
+            board_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            counters(s, plan_id)
+            s.rollback()
+            base_ms.append((time.perf_counter() - t) * 1000)
+        assert b.province["jpt"].done == s.scalar(text("SELECT sum(amount) FROM entries"))
+        assert all(st.last_entry_at is not None for st in b.districts["jpt"])
+    return board_ms, base_ms
+
+
 def pct(xs, q):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
@@ -162,10 +190,13 @@ def run(backend: str, n: int, rounds: int, national: bool = True) -> None:
             ensure_database(engine, DEFAULT_PLAN)
             plan_id = fill(engine, n)
             lat = measure(engine, plan_id, rounds)
+            status_ms, base_ms = measure_status(engine, plan_id, max(rounds // 4, 50))
         finally:
             engine.dispose()
         line = (f"queries backend={backend} entries={n} p50_ms={pct(lat, 50):.3f} "
-                f"p99_ms={pct(lat, 99):.3f}")
+                f"p99_ms={pct(lat, 99):.3f} status_p50_ms={pct(status_ms, 50):.3f} "
+                f"status_p99_ms={pct(status_ms, 99):.3f} "
+                f"status_ratio={pct(status_ms, 50) / pct(base_ms, 50):.1f}")
         if national:
             print(f"  {line}", flush=True)
             from bench.department import write_plans

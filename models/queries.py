@@ -6,6 +6,7 @@ cost does not grow with the number of entries.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select, update
@@ -352,26 +353,31 @@ def failure_counts(session: Session) -> tuple[int, dt.datetime | None]:
 
 
 # --------------------------------------------------------------------------- status inputs
+@functools.lru_cache(maxsize=256)
+def _last_entries_statement(pairs: tuple[tuple[str, str], ...]):
+    """One SELECT of a scalar subquery per (indicator, district): built and compiled once per
+    plan shape (the plan id is bound)."""
+    e = Entry.__table__
+    return select(*[
+        select(e.c.created_at)
+        .where(e.c.plan_id == bindparam("p"), e.c.indicator_key == i, e.c.district_key == d,
+               e.c.undone_at.is_(None))
+        .order_by(e.c.id.desc()).limit(1).scalar_subquery().label(f"t{n}")
+        for n, (i, d) in enumerate(pairs)])
+
+
 def last_entries(session: Session, plan_id: int, plan) -> dict[tuple[str, str], dt.datetime]:
     """{(indicator, district): the created_at of the latest entry not undone}, for every
-    indicator and district of ``plan``, in one statement (one index probe per pair through
-    ix_entries_plan_indicator_district)."""
-    e = Entry.__table__
+    indicator and district of ``plan``, in one statement per 200 pairs (one index probe per
+    pair through ix_entries_plan_indicator_district)."""
     pairs = [(i.key, d.key) for i in plan.indicators for d in plan.districts]
-    if not pairs:
-        return {}
-    cols = []
-    for n, (i, d) in enumerate(pairs):
-        cols.append(select(e.c.created_at)
-                    .where(e.c.plan_id == plan_id, e.c.indicator_key == i,
-                           e.c.district_key == d, e.c.undone_at.is_(None))
-                    .order_by(e.c.id.desc()).limit(1).scalar_subquery().label(f"t{n}"))
     out = {}
-    for chunk in range(0, len(cols), 200):  # SQLite's column limit is far above; stay modest
-        row = session.connection().execute(select(*cols[chunk:chunk + 200])).one()
-        for (i, d), t in zip(pairs[chunk:chunk + 200], row):
+    for lo in range(0, len(pairs), 200):
+        chunk = tuple(pairs[lo:lo + 200])
+        row = session.connection().execute(_last_entries_statement(chunk), {"p": plan_id}).one()
+        for pair, t in zip(chunk, row):
             if t is not None:
-                out[(i, d)] = t if t.tzinfo is not None else t.replace(tzinfo=dt.timezone.utc)
+                out[pair] = t if t.tzinfo is not None else t.replace(tzinfo=dt.timezone.utc)
     return out
 
 
