@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
-                        String, Text, UniqueConstraint)
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey,
+                        Index, Integer, String, Text, UniqueConstraint)
 from sqlalchemy import text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -98,6 +98,10 @@ class Entry(Base):
     undone_by: Mapped[str | None] = mapped_column(String(64))
     amended_from: Mapped[int | None] = mapped_column(Integer)       # amount before แก้ไข
     message_id: Mapped[str | None] = mapped_column(String(32))      # LINE id of the log message
+    # who last edited or undid it (a LINE userId, or "cli:<os user>"), and when; the officer
+    # who logged it is user_id, the amount before an edit amended_from
+    changed_by: Mapped[str | None] = mapped_column(String(100))
+    changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         Index("ix_entries_user_latest", "user_id", "id"),
@@ -208,3 +212,68 @@ class FailedEvent(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_failed_events_status", "status", "failed_at"),)
+
+
+# --------------------------------------------------------------------------- people and roles
+ROLE_NAMES = ("province_admin", "district_head")
+
+
+class Role(Base):
+    """A role granted to a LINE user (bot.core.roles): ``province_admin`` of a province, or
+    ``district_head`` of one of its districts. Department admins are not here (they are
+    ADMIN_LINE_USER_IDS). A revoked role keeps its row (revoked_by/revoked_at); a person may
+    hold several roles, and at most one live row per (user, role, province, district)."""
+    __tablename__ = "roles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))                  # province_admin|district_head
+    province_key: Mapped[str] = mapped_column(String(64))
+    district_key: Mapped[str | None] = mapped_column(String(64))   # district heads only
+    granted_by: Mapped[str] = mapped_column(String(100))           # userId or "cli:<os user>"
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("(role = 'province_admin' AND district_key IS NULL) OR "
+                        "(role = 'district_head' AND district_key IS NOT NULL)",
+                        name="ck_roles_scope"),
+        # one live row per (user, role, province, district); NULL districts compare equal
+        Index("uq_roles_live", "user_id", "role", "province_key",
+              text("coalesce(district_key, '')"), unique=True,
+              postgresql_where=text("revoked_at IS NULL"),
+              sqlite_where=text("revoked_at IS NULL")),
+        Index("ix_roles_place", "province_key", "district_key"),
+    )
+
+
+class AuditEvent(Base):
+    """Who did what to whom, where: grants and revokes (chat and CLI), and what the web side
+    records (logins, exports, brief downloads, tokens). ``actor``: a LINE userId,
+    ``cli:<os user>`` or ``token:<name>``."""
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))     # grant|revoke|login|login_failed|export|…
+    subject: Mapped[str | None] = mapped_column(String(200))  # whom or what it was about
+    province_key: Mapped[str | None] = mapped_column(String(64))
+    district_key: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_audit_events_at", "at"),
+                      Index("ix_audit_events_province", "province_key", "at"))
+
+
+class ApiToken(Base):
+    """A bearer token for the API, scoped to a province (NULL: every province). Only its
+    SHA-256 (hex) is kept."""
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province_key: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
