@@ -25,6 +25,9 @@ class Intent(str, enum.Enum):
     HISTORY = "history"      # ประวัติ
     RANKING = "ranking"      # อันดับ จปฐ
     MISSING = "missing"      # ใครยังไม่ส่ง ออมทรัพย์
+    APPOINT = "appoint"      # แต่งตั้งผู้ดูแลจังหวัด @ชื่อ / แต่งตั้งหัวหน้าอำเภอ @ชื่อ
+    REVOKE = "revoke"        # ถอนสิทธิ์ @ชื่อ (ถอนสิทธิ์หัวหน้าอำเภอ @ชื่อ)
+    WHO = "who"              # ใครดูแล: the people with roles for the group's district/province
 
 
 class Topic(str, enum.Enum):
@@ -74,6 +77,11 @@ class Command:
     # place this plan does not know (another province's district: then ``district`` is None) can
     # be looked up in every loaded province.
     place: str | None = None
+    # APPOINT / REVOKE: the role the words name — "province_admin" | "district_head" | None (not
+    # named; APPOINT then has missing=("role",)). The person is not in the text: LINE's @mention
+    # picks them, and its span is cut before the parser reads. Words left that the parser did
+    # not read (a name typed without @) are in ``unknown``.
+    role: str | None = None
 
     @property
     def understood(self) -> bool:

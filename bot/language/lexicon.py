@@ -58,6 +58,26 @@ _cmd("help", "วิธีใช้", "วิธีใช้งาน", "help", 
 _cmd("mute", "ปิดแจ้งเตือน", "ปิดการแจ้งเตือน", "ปิดเตือน", "หยุดแจ้งเตือน", "mute")
 _cmd("unmute", "เปิดแจ้งเตือน", "เปิดการแจ้งเตือน", "เปิดเตือน", "unmute")
 _cmd("register", "ลงทะเบียน", "register")
+# people and roles. The person is picked by LINE's @mention, whose span is cut from the text
+# before it is read: "แต่งตั้งหัวหน้าอำเภอ @สมชาย" reads "แต่งตั้งหัวหน้าอำเภอ". These words are never
+# guessed from a typo (NO_GUESS): a role is not granted on a reading the bot was unsure of.
+_cmd("appoint", "แต่งตั้ง", "แต่งตั้งให้")
+_cmd("revoke", "ถอนสิทธิ์", "ถอนสิทธิ", "ถอนสิทธ์", "เพิกถอนสิทธิ์", "เพิกถอนสิทธิ", "ยกเลิกสิทธิ์",
+     "ยกเลิกสิทธิ", "ถอดสิทธิ์", "ถอดถอน")
+_cmd("who", "ใครดูแล", "ใครเป็นผู้ดูแล", "ใครดูแลกลุ่มนี้", "ใครดูแลกลุ่ม", "ใครเป็นผู้ดูแลกลุ่มนี้",
+     "รายชื่อผู้ดูแล", "ใครดูแลอำเภอนี้", "ใครดูแลจังหวัดนี้", "ผู้ดูแลกลุ่มนี้คือใคร")
+NO_GUESS = frozenset({"appoint", "revoke", "who"})
+# the roles those verbs name (slot "role"). "title": a word that names the role only with the
+# place after it (หัวหน้า|อำเภอบ้านโป่ง → a district head, พัฒนาการ|จังหวัด → a province admin)
+ROLE_WORDS: dict[str, str] = {}
+for _f in ("ผู้ดูแลจังหวัด", "ผู้ดูแลระดับจังหวัด", "แอดมินจังหวัด", "ผู้ดูแลประจำจังหวัด",
+           "พัฒนาการจังหวัด", "admin จังหวัด"):
+    ROLE_WORDS[_f] = "province_admin"
+for _f in ("หัวหน้าอำเภอ", "พัฒนาการอำเภอ", "หัวหน้าพัฒนาชุมชนอำเภอ", "หัวหน้ากลุ่มอำเภอ",
+           "หัวหน้าระดับอำเภอ"):
+    ROLE_WORDS[_f] = "district_head"
+for _f in ("หัวหน้า", "พัฒนาการ", "ผู้ดูแล"):
+    ROLE_WORDS[_f] = "title"
 
 # a slip owned up to (slot "oops"): filler in an undo or an edit, unknown anywhere else
 OOPS = ("พิมพ์ผิด", "พิมผิด", "บันทึกผิด", "ลงผิด", "กดผิด", "ส่งผิด", "ใส่ผิด", "คีย์ผิด",
@@ -164,7 +184,7 @@ NOT_IN_TRIE = frozenset(YEAR_RELATIVE) | {"ปีงบ", "ปีงบประ
 @dataclass(frozen=True)
 class Entry:
     slot: str       # cmd | q | topic | astext | province | filler | before | after |
-                    # district | indicator | category | unit | yearrel
+                    # district | indicator | category | unit | yearrel | role
     key: str = ""   # cmd family, topic, plan key ("tpmap:income" for a category), or the
                     # offset of a relative year ("-1")
     form: str = ""  # the surface form as written in the plan / here (for corrections)
@@ -194,7 +214,8 @@ def _prefixes(forms: Iterable[str], known: frozenset[str] = frozenset()) -> froz
 
 def _fuzzy_targets(entries: dict[str, Entry]) -> list[tuple[str, Entry]]:
     return [(f, e) for f, e in entries.items()
-            if len(f) >= FUZZY_MIN_LEN and e.slot in _FUZZY_SLOTS and " " not in f]
+            if len(f) >= FUZZY_MIN_LEN and e.slot in _FUZZY_SLOTS and " " not in f
+            and not (e.slot == "cmd" and e.key in NO_GUESS)]
 
 
 def trie_form(form: str) -> bool:
@@ -226,6 +247,8 @@ def language_entries() -> dict[str, Entry]:
                                          f))
                 for f, k in YEAR_RELATIVE.items():
                     _put(words, f, Entry("yearrel", str(k), f))
+                for f, k in ROLE_WORDS.items():
+                    _put(words, f, Entry("role", k, f))
                 # word lists whose words all mean the same to the grammar (slot, no key), in
                 # this order
                 for slot, forms in (("astext", AS_TEXT), ("oops", OOPS), ("talk", TALK),

@@ -56,7 +56,13 @@ _INTENTS = {
     "confirm": Intent.CONFIRM, "bind": Intent.BIND, "help": Intent.HELP, "mute": Intent.MUTE,
     "unmute": Intent.UNMUTE, "register": Intent.REGISTER, "mine": Intent.MINE,
     "history": Intent.HISTORY, "ranking": Intent.RANKING, "missing": Intent.MISSING,
+    "appoint": Intent.APPOINT, "revoke": Intent.REVOKE, "who": Intent.WHO,
 }
+_PEOPLE = frozenset({Intent.APPOINT, Intent.REVOKE, Intent.WHO})
+_TAKES_ROLE = frozenset({"appoint", "revoke"})   # the verbs a role word goes with
+# words before a name (the @mention itself is cut from the text): not talk in a grant
+HONORIFICS = frozenset({"คุณ", "ท่าน", "นาย", "นาง", "นางสาว", "น.ส.", "ดร.", "ผอ."})
+MAX_LEFT = 3     # a grant or revoke with more words left unread than this is talk
 # problems that make the handler echo the reading back before anything is recorded
 _ASK = frozenset({"two-amounts", "unit-mismatch", "category-mismatch", "two-indicators",
                   "no-verb", "not-whole", "negative", "too-large"})
@@ -620,6 +626,7 @@ class Parser:
         cmds: list[str] = []
         unknown: list[str] = []
         oops: list[str] = []
+        roles_named: list[str | None] = []
         anchors = 0
         for k, it in enumerate(body):
             if k < f:
@@ -682,6 +689,11 @@ class Parser:
                     done = True
                 if it[2] not in _POLITE:
                     plain = True
+            elif slot == "role":
+                if cmd0 in _TAKES_ROLE:
+                    roles_named.append(self._role(body, k))
+                else:
+                    unknown.append(it[2])     # หัวหน้า, ผู้ดูแล … in any other message: talk
             elif slot == YEAR:
                 years.append(("year", it[1]))
             elif slot == "yearrel":
@@ -786,10 +798,19 @@ class Parser:
                    and all(u not in dictionary for u in unknown))
         if howto and intent is not Intent.HELP:
             if intent in (Intent.QUERY, Intent.EDIT, Intent.UNDO, Intent.BIND, Intent.MUTE,
-                          Intent.UNMUTE, Intent.REGISTER) and not unknown and not amounts:
+                          Intent.UNMUTE, Intent.REGISTER, *_PEOPLE) and not unknown \
+                    and not amounts:
                 return Command(intent=Intent.HELP, explicit=explicit, corrections=corrections,
                                needs_confirmation=bool(corrections))
             return Command()
+        if intent in _PEOPLE:
+            district, dist_problem = self._district(districts, province_word, province_name)
+            talk = bool(amounts or indicators or categories or topics or done) or any(
+                it[0] in (NUM, ONUM, RANGE, LAUGH) for it in body)   # หมู่ 5, 555
+            return self._people(intent, roles_named, unknown, talk,
+                                question, district, dist_problem,
+                                dict(explicit=explicit, corrections=corrections,
+                                     needs_confirmation=bool(corrections)))
         place: tuple = (None, ())
         if intent is Intent.BIND:
             place = self._place(norm, first, corrections)
@@ -855,6 +876,47 @@ class Parser:
                        problem=ind_problem or dist_problem, **common)
 
     # ------------------------------------------------------------------ pieces
+    @staticmethod
+    def _role(body: list[list], k: int) -> str | None:
+        """The role a role word at ``k`` names: itself, or for a title (หัวหน้า, พัฒนาการ,
+        ผู้ดูแล) the place after it — a district (or อำเภอ) → district head, the province →
+        province admin; หัวหน้า alone is a district head, the others alone say no role."""
+        it = body[k]
+        if it[1] != "title":
+            return it[1]
+        nxt = body[k + 1] if k + 1 < len(body) else None
+        if nxt is not None and (nxt[0] == "district" or nxt[2] in ("อำเภอ", "อ.", "อ")):
+            return "district_head"
+        if nxt is not None and nxt[0] == "province":
+            return "province_admin"
+        return "district_head" if it[2] == "หัวหน้า" else None
+
+    @staticmethod
+    def _people(intent: Intent, roles_named: list[str | None], unknown: list[str],
+                other: bool, question: bool, district: str | None, dist_problem: str | None,
+                common: dict) -> Command:
+        """แต่งตั้ง… / ถอนสิทธิ์… / ใครดูแล. The person is the @mention (cut before reading), so
+        what is left is at most the role, a place, polite words and a title (คุณ, ท่าน). Figures,
+        indicators, topics, "แล้ว" (told as done) make it talk; so do words the parser does not
+        read, except a few after a grant or revoke that names its role (a name typed without @:
+        the handler says how to mention)."""
+        if other or (question and intent is not Intent.WHO):
+            return Command()                  # แต่งตั้งหัวหน้าอำเภอแล้วค่ะ, … วันไหนคะ
+        left = tuple(u for u in unknown if u not in HONORIFICS)
+        if intent is Intent.WHO:
+            if left or dist_problem or common["corrections"]:
+                return Command()              # ใครดูแลเรื่องนี้, ใครดูแลบ้านคะ (บ้านคา?)
+            return Command(intent=Intent.WHO, district=district, **common)
+        named = set(roles_named)
+        role = named.pop() if len(named) == 1 else None
+        if left and (role is None or len(left) > MAX_LEFT) and not (
+                intent is Intent.REVOKE and not roles_named and len(left) <= MAX_LEFT):
+            return Command()                  # แต่งตั้งคณะกรรมการ, แต่งตั้งผู้ดูแลโครงการ
+        problem = "two-roles" if len(named) > 1 else dist_problem
+        missing = ("role",) if intent is Intent.APPOINT and role is None and not problem else ()
+        return Command(intent=intent, role=role, district=district, unknown=left,
+                       missing=missing, problem=problem, **common)
+
     @staticmethod
     def _place(norm: str, verb: list, corrections: tuple
                ) -> tuple[str | None, tuple[tuple[str, str], ...]]:

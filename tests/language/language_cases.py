@@ -25,12 +25,13 @@ def commands() -> list[tuple]:
         if not line.strip() or line.startswith("#"):
             continue
         f = line.split("\t")
-        assert len(f) in (10, 11), f"commands.tsv line {n}: {len(f)} columns"
+        assert len(f) in (10, 11, 12), f"commands.tsv line {n}: {len(f)} columns"
         msg, intent, ind, amt, unit, cat, dist, conf, topic, problem = f[:10]
-        total = len(f) == 11 and f[10] == "1"     # optional 11th column: running_total
+        total = len(f) >= 11 and f[10] == "1"     # optional 11th column: running_total
+        role = _none(f[11]) if len(f) == 12 else None  # optional 12th: the role named
         rows.append((unescape(msg), intent, _none(ind), None if amt == "-" else int(amt),
                      _none(unit), _none(cat), _none(dist), conf == "1", _none(topic),
-                     _none(problem), total))
+                     _none(problem), total, role))
     return rows
 
 

@@ -16,15 +16,16 @@ def test_table_sizes():
 
 
 @pytest.mark.parametrize(
-    "msg,intent,indicator,amount,unit,category,district,confirm,topic,problem,total", COMMANDS,
-    ids=[f"{i}:{row[0][:30]}" for i, row in enumerate(COMMANDS)])
+    "msg,intent,indicator,amount,unit,category,district,confirm,topic,problem,total,role",
+    COMMANDS, ids=[f"{i}:{row[0][:30]}" for i, row in enumerate(COMMANDS)])
 def test_command(parser, msg, intent, indicator, amount, unit, category, district, confirm,
-                 topic, problem, total):
+                 topic, problem, total, role):
     c = parser.parse(msg)
     got = (c.intent.value, c.indicator, c.amount, c.unit, c.category, c.district,
-           c.needs_confirmation, c.topic.value if c.topic else None, c.problem, c.running_total)
+           c.needs_confirmation, c.topic.value if c.topic else None, c.problem, c.running_total,
+           c.role)
     assert got == (intent, indicator, amount, unit, category, district, confirm, topic, problem,
-                   total), c
+                   total, role), c
 
 
 @pytest.mark.parametrize("msg", CHATTER, ids=[f"{i}:{m[:30]}" for i, m in enumerate(CHATTER)])
