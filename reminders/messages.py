@@ -3,6 +3,12 @@
 Thai first, polite, the bot's male persona (ครับ); B.E. dates (``1 พ.ค. 2565``), numbers with
 thousands separators. The payload stored in the ledger is :func:`to_payload` of the Reply, so a
 retry after a crash sends exactly the same words.
+
+Where a district stands is said in the words of ``bot.core.status.Status`` (``line()``,
+``pace()``, ``quiet_text()``), as the chat cards say it: a district behind reads what it needs
+per working day to catch up, a silent one how long nothing was logged, one on track one short
+line; a district without a target of its own reads the province's status, marked
+"(ทั้งจังหวัด)". Bars are coloured by status (``Status.color``) with the label in words.
 """
 from __future__ import annotations
 
@@ -13,7 +19,8 @@ from bot import thai
 from bot.line import flex
 from bot.line.messages import Flex, Reply
 from bot.core.progress import Figure
-from reminders.planner import (BEFORE, MET, OPEN, OVERDUE, Item, NationalItem,
+from bot.core.status import BEHIND, LABELS, NO_TARGET, ON_TRACK, ORDER, SILENT, Status
+from reminders.planner import (BEFORE, MET, OPEN, OVERDUE, DistrictRow, Item, NationalItem,
                                NationalReminder, Reminder)
 
 GREEN, AMBER, RED, GREY = "#1DB446", "#F5A623", "#E02020", "#8C8C8C"
@@ -23,6 +30,36 @@ ALT_MAX = 400
 _date = functools.lru_cache(maxsize=1024)(thai.date)
 _date_span = functools.lru_cache(maxsize=1024)(thai.date_span)
 NAMES_MAX = 8        # provinces named in one line of the national summary ("… และอีก n จังหวัด")
+PROVINCE_WIDE = "(ทั้งจังหวัด)"   # a district without a target of its own: the status is the province's
+
+
+# --------------------------------------------------------------------------- status words
+def status_line(s: Status, province_wide: bool = False) -> str:
+    """What a reminder says of a status, in the cards' words (``Status.line()``): on track, one
+    short line without the pace ('🟢 ตามแผน · ได้ 25,328 (ควรได้ 22,379)'); otherwise the whole
+    line (behind: done vs expected, the days since the last log when quiet, the pace needed per
+    working day). ``province_wide``: the province's status told to a district without a target
+    of its own, its label marked '(ทั้งจังหวัด)' ('🔴 ล่าช้า (ทั้งจังหวัด) · ได้ 16 จากที่ควรได้ 40 · …')."""
+    line = s.line()
+    if s.status == ON_TRACK:
+        pace = s.pace()
+        if pace and line.endswith(" · " + pace):
+            line = line[:-len(" · " + pace)]
+    if province_wide and line.startswith(s.label):
+        line = f"{s.label} {PROVINCE_WIDE}{line[len(s.label):]}"
+    return f"{s.icon} {line}"
+
+
+def measured_line(item: Item) -> str | None:
+    """The status line of a progress item: the district's, or the province's marked
+    "(ทั้งจังหวัด)" when the district has no target of its own."""
+    if item.measured is None:
+        return None
+    return status_line(item.measured, province_wide=_province_wide(item))
+
+
+def _province_wide(item: Item) -> bool:
+    return item.status is not None and item.status.status == NO_TARGET
 
 
 # --------------------------------------------------------------------------- text pieces
@@ -67,6 +104,23 @@ def _icon(item: Item) -> str:
     return "⏰" if item.urgent else "📌"
 
 
+def _call(item: Item) -> str | None:
+    """What the district is asked to do, with the words that log (none when on track)."""
+    if not item.command:
+        return "รบกวนดำเนินการให้แล้วเสร็จภายในกำหนดนะครับ" if item.reason == BEFORE else None
+    how = f"\"{item.command}\""
+    if item.reason == OVERDUE:
+        return f"รบกวนเร่งบันทึกให้ครบนะครับ พิมพ์ เช่น {how}"
+    m = item.measured
+    if m is not None and m.status == ON_TRACK:
+        return None
+    if m is not None and m.status == BEHIND:
+        return f"รบกวนเร่งบันทึกให้ทันกำหนดนะครับ พิมพ์ในกลุ่มนี้ เช่น {how}"
+    if m is not None and m.status == SILENT:
+        return f"รบกวนบันทึกผลงานที่ทำไปแล้วเข้ามาด้วยนะครับ พิมพ์ในกลุ่มนี้ เช่น {how}"
+    return f"บันทึกผลงานโดยพิมพ์ในกลุ่มนี้ เช่น {how}"
+
+
 def _district_text(r: Reminder) -> str:
     name = r.district.name
     lines = [f"🔔 แจ้งเตือนจากน้องพัฒน์ถึงอำเภอ{name} ประจำวันที่ {_date(r.day)} ครับ"]
@@ -80,17 +134,15 @@ def _district_text(r: Reminder) -> str:
                 lines.append(f"   {fig}")
             lines.append("   ขอแสดงความยินดีและขอบคุณทุกท่านที่ช่วยกันจนครบเป้าครับ")
             continue
-        if fig:
+        on_track = item.status is not None and item.status.status == ON_TRACK
+        if fig and not on_track:    # on track: the status's one short line says it
             lines.append(f"   {fig}")
-        pace = item.forecast.text(item.unit) if item.forecast and item.reason == BEFORE else None
-        if pace:
-            lines.append(f"   📈 {pace}")
-        if item.reason == OVERDUE:
-            lines.append(f"   รบกวนเร่งบันทึกให้ครบนะครับ พิมพ์ เช่น \"{item.command}\"")
-        elif item.command:
-            lines.append(f"   บันทึกผลงานโดยพิมพ์ในกลุ่มนี้ เช่น \"{item.command}\"")
-        elif item.reason == BEFORE:
-            lines.append("   รบกวนดำเนินการให้แล้วเสร็จภายในกำหนดนะครับ")
+        where = measured_line(item)
+        if where:
+            lines.append(f"   {where}")
+        call = _call(item)
+        if call:
+            lines.append(f"   {call}")
     lines.append("")
     lines.append("ขอบคุณครับ 🙏 (ดูยอดล่าสุด พิมพ์ \"ยอด\")")
     return "\n".join(lines)
@@ -100,6 +152,38 @@ def _compact(f: Figure, unit: str) -> str:
     if f.target is None:
         return f"{thai.number(f.done)} {unit}"
     return f"{thai.number(f.done)}/{thai.number(f.target)} ({thai.percent(f.done, f.target)})"
+
+
+def _row_mark(s: Status) -> str:
+    """A district's status in its row of the province summary: behind or silent in the whole
+    line (what it needs, how long it has been quiet), otherwise the label."""
+    if s.status in (BEHIND, SILENT):
+        return f" {s.icon} {s.line()}"
+    if s.status == NO_TARGET:
+        return ""
+    return f" {s.icon} {s.label}"
+
+
+def ordered_rows(r: Reminder) -> list[DistrictRow]:
+    """The districts behind or silent first (the worst first, as the dashboard sorts), then the
+    others in the plan's order."""
+    attention = sorted((row for row in r.rows if row.attention),
+                       key=lambda row: min(s.sort_key() for s in row.attention))
+    return attention + [row for row in r.rows if not row.attention]
+
+
+def _counts_line(r: Reminder, indicator_key: str) -> str | None:
+    """'ล่าช้า 2 · ไม่มีความเคลื่อนไหว 1 · ตามแผน 6 · ครบแล้ว 1 อำเภอ' (the board's counts)."""
+    if r.board is None:
+        return None
+    counts = r.board.counts(indicator_key)
+    parts = [f"{LABELS[k]} {thai.number(counts[k])}" for k in ORDER
+             if k != NO_TARGET and counts[k]]
+    return f"   รายอำเภอ: {' · '.join(parts)} อำเภอ" if parts else None
+
+
+def _province_status(r: Reminder, indicator_key: str) -> Status | None:
+    return None if r.board is None else r.board.province.get(indicator_key)
 
 
 def _province_text(r: Reminder, province_name: str) -> str:
@@ -115,12 +199,25 @@ def _province_text(r: Reminder, province_name: str) -> str:
         target = "" if f.target is None else f" / {thai.number(f.target)}"
         pct = "" if f.target is None else f" ({thai.percent(f.done, f.target)})"
         lines.append(f"{ind.name} ทั้งจังหวัด {thai.number(f.done)}{target} {unit}{pct}{tail}")
+        ps = _province_status(r, ind.key)
+        if ps is not None and ps.status != NO_TARGET:
+            lines.append(f"   {ps.icon} {ps.line()}")
+        counts = _counts_line(r, ind.key)
+        if counts:
+            lines.append(counts)
     lines.append("")
-    lines.append("รายอำเภอ:")
-    for row in r.rows:
-        parts = [f"{ind.name} {_compact(f, item_unit(r, ind.key))}" for ind, f in row.figures]
-        mark = " ✅" if row.met else " ⚠️ เลยกำหนด" if row.overdue else ""
-        lines.append(f"– {row.district.name}: {' · '.join(parts)}{mark}")
+    rows = ordered_rows(r)
+    lines.append("รายอำเภอ (ล่าช้าและไม่มีความเคลื่อนไหวก่อน):" if rows and rows[0].attention
+                 else "รายอำเภอ:")
+    for row in rows:
+        statuses = dict(zip((ind.key for ind, _ in row.figures), row.statuses))
+        parts = []
+        for ind, f in row.figures:
+            s = statuses.get(ind.key)
+            parts.append(f"{ind.name} {_compact(f, item_unit(r, ind.key))}"
+                         f"{_row_mark(s) if s is not None else ''}")
+        lines.append(f"– {row.district.name}: {parts[0] if parts else ''}")
+        lines.extend(f"   {p}" for p in parts[1:])     # one indicator a line
     lines.append("")
     lines.append("ขอบคุณครับ 🙏")
     return "\n".join(lines)
@@ -139,15 +236,26 @@ def _t(text: str, **kw) -> dict:
     return flex.text(text, **kw)
 
 
+def status_bar(st: Status, percent: float | None, words: str | None = None) -> dict:
+    """A bar coloured by status (``Status.color``) with the label in words beside it, in the
+    status's ink: colour is never the only sign."""
+    bar = _bar(percent, st.color)
+    bar.update(flex=3, margin="none")
+    label = _t(words or f"{st.icon} {st.label}", size="xxs", color=st.ink, weight="bold",
+               flex=2, align="end")
+    return {"type": "box", "layout": "horizontal", "spacing": "md", "margin": "sm",
+            "alignItems": "center", "contents": [bar, label]}
+
+
 def _item_box(item: Item, today: dt.date, district_name: str) -> dict:
     color = (GREEN if item.reason == MET else RED if item.reason == OVERDUE
              else AMBER if item.urgent else GREY)
     contents = [_t(f"{_icon(item)} {item.milestone.title}", weight="bold"),
                 _t(_when(item, today), color=color, size="xs")]
-    f = item.figure
+    f, st, m = item.figure, item.status, item.measured
     if f is not None:
         if f.target is not None:
-            contents.append(_bar(f.percent, GREEN if item.reason == MET else AMBER))
+            contents.append(status_bar(st, f.percent))
             contents.append(_t(f"{thai.number(f.done)} / {thai.number(f.target)} {item.unit} "
                                f"({thai.percent(f.done, f.target)})", size="xs", color=GREY))
         else:
@@ -155,11 +263,15 @@ def _item_box(item: Item, today: dt.date, district_name: str) -> dict:
             contents.append(_t(f"อำเภอ{district_name} {thai.number(f.done)} {item.unit}",
                                size="xs", color=GREY))
             if p is not None and p.target:
-                contents.append(_bar(p.percent, AMBER))
+                contents.append(status_bar(m, p.percent, f"{m.icon} {m.label} {PROVINCE_WIDE}"))
                 contents.append(_t(f"ทั้งจังหวัด {thai.number(p.done)} / {thai.number(p.target)} "
                                    f"{item.unit} ({thai.percent(p.done, p.target)})",
                                    size="xs", color=GREY))
-    if item.command and item.reason != MET:
+    if item.reason != MET:
+        where = measured_line(item)
+        if where:
+            contents.append(_t(where, size="xs", color=m.ink))
+    if item.command and item.reason != MET and _call(item):
         contents.append(_t(f"พิมพ์: {item.command}", size="xs", color="#1E6FD9"))
     return {"type": "box", "layout": "vertical", "margin": "lg", "spacing": "xs",
             "contents": contents}
@@ -196,17 +308,20 @@ def _province_flex(r: Reminder, province_name: str) -> Flex:
         body.append({"type": "separator", "margin": "md"})
         body.append(_t(f"{ind.name} ทั้งจังหวัด {_compact(pf, unit)}", weight="bold",
                        margin="md"))
-        if pf.target:
-            body.append(_bar(pf.percent, GREEN))
-        for row in r.rows:
-            f = dict((i.key, fig) for i, fig in row.figures).get(ind.key)
+        ps = _province_status(r, ind.key)
+        if pf.target and ps is not None:
+            body.append(status_bar(ps, pf.percent))
+        for row in ordered_rows(r):
+            figs = dict((i.key, fig) for i, fig in row.figures)
+            f = figs.get(ind.key)
             if f is None:
                 continue
-            mark = " ✅" if row.met else " ⚠️" if row.overdue else ""
-            body.append(_t(f"{row.district.name}: {_compact(f, unit)}{mark}", size="xs",
-                           margin="md"))
+            st = dict(zip(figs, row.statuses)).get(ind.key)
+            body.append(_t(f"{row.district.name}: {_compact(f, unit)}", size="xs", margin="md"))
             if f.target:
-                body.append(_bar(f.percent, GREEN if row.met else AMBER))
+                body.append(status_bar(st, f.percent))
+            if st.status in (BEHIND, SILENT):
+                body.append(_t(st.line(), size="xxs", color=st.ink))
     alt = f"สรุปประจำวันจังหวัด{province_name} {_date(r.day)}: " + " · ".join(
         i.milestone.title for i in r.items)
     return Flex(alt[:ALT_MAX], _bubble(f"สรุปประจำวันจังหวัด{province_name}",

@@ -16,6 +16,10 @@ Rules (issue 4):
   province's figure decides;
 - each district gets ONE reminder per day holding every item due for it; the province gets one
   summary on the days something is due, with a row per district;
+- every progress item carries where the district stands (``bot.core.status``: behind, silent,
+  on track, done, or no target of its own and the province's status instead), from one
+  :class:`~bot.core.status.Board` of the day, the same statuses the API, the dashboard and the
+  chat cards read;
 - several provinces: each province follows its own plan (its milestones, holidays, counters);
   the department gets a national summary (:func:`national_day`) on *national* working days —
   Monday to Friday except a day that more than half of the provinces' current plans list as a
@@ -28,9 +32,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from bot.core.forecast import Forecast, recent_for
 from bot.core.plan import District, Indicator, Milestone, Plan
 from bot.core.progress import Counters, Figure, district_figure, province_figure
+from bot.core.status import (BEHIND, SILENT, Board, LastEntries, Status, board as make_board,
+                             is_working_day, working_days)
+from bot.timeutil import BANGKOK
 
 if TYPE_CHECKING:
     from bot.core.national import IndicatorSummary
@@ -41,11 +47,8 @@ BEFORE, OPEN, OVERDUE, MET = "before", "open", "overdue", "met"
 
 
 # --------------------------------------------------------------------------- calendar
-Recent = dict[tuple[str, str], int]
-
-
-def is_working_day(plan: Plan, day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in plan.holiday_dates
+# is_working_day and working_days are the status core's (bot.core.status), one calendar for the
+# statuses and the reminders; is_working_day is imported from here by rounds and tests too.
 
 
 def national_working_day(plans: list[Plan], day: dt.date) -> bool:
@@ -64,15 +67,6 @@ def send_day(plan: Plan, day: dt.date) -> dt.date:
             return day
         day -= ONE_DAY
     return day
-
-
-def working_days_after(plan: Plan, start: dt.date, end: dt.date) -> int:
-    """Working days in (start, end]."""
-    n, d = 0, start + ONE_DAY
-    while d <= end:
-        n += is_working_day(plan, d)
-        d += ONE_DAY
-    return n
 
 
 def fiscal_year_end(plan: Plan) -> dt.date:
@@ -101,7 +95,9 @@ class Item:
     figure: Figure | None = None     # the district's count (target None without a district target)
     province: Figure | None = None   # the province's count, when the district has no target
     command: str | None = None       # how to log, e.g. บันทึก จปฐ 120 ครัวเรือน
-    forecast: Forecast | None = None  # the pace needed and the last 7 days' pace, when known
+    status: Status | None = None     # where the district (province item: the province) stands
+    measured: Status | None = None   # the status whose pace applies: ``status``, or the
+                                     # province's when the district has no target of its own
 
     @property
     def urgent(self) -> bool:
@@ -119,6 +115,12 @@ class DistrictRow:
     figures: tuple[tuple[Indicator, Figure], ...]
     met: bool
     overdue: bool
+    statuses: tuple[Status, ...] = ()    # the district's status of each of ``figures``
+
+    @property
+    def attention(self) -> tuple[Status, ...]:
+        """The statuses that are behind or silent."""
+        return tuple(s for s in self.statuses if s.status in (BEHIND, SILENT))
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ class Reminder:
     items: tuple[Item, ...]
     rows: tuple[DistrictRow, ...] = field(default=())   # province only
     province_figures: tuple[tuple[Indicator, Figure], ...] = field(default=())
+    board: Board | None = field(default=None, compare=False, repr=False)  # province only
 
     @property
     def urgent(self) -> bool:
@@ -182,7 +185,7 @@ def triggers(plan: Plan, today: dt.date) -> list[Trigger]:
         if offsets:
             out.append(Trigger(m, BEFORE, min(offsets)))
         elif m.progress and today > m.date and today <= fiscal_year_end(plan):
-            n = working_days_after(plan, m.date, today)
+            n = working_days(plan, m.date + ONE_DAY, today)   # working days in (date, today]
             if n > 0 and n % max(m.overdue_every, 1) == 0:
                 out.append(Trigger(m, OVERDUE, -(today - m.date).days))
     return sorted(out, key=lambda t: (t.milestone.date, t.milestone.key))
@@ -204,7 +207,7 @@ def _met(fig: Figure, prov: Figure) -> bool:
 
 
 def district_items(plan: Plan, counters: Counters, today: dt.date, district_key: str,
-                   due: list[Trigger], recent: Recent | None = None) -> list[Item]:
+                   due: list[Trigger], statuses: Board) -> list[Item]:
     items = []
     for t in due:
         m = t.milestone
@@ -219,12 +222,9 @@ def district_items(plan: Plan, counters: Counters, today: dt.date, district_key:
         fig = district_figure(plan, counters, ind, district_key)
         prov = province_figure(plan, counters, ind)
         extra = dict(figure=fig, province=prov if fig.target is None else None,
-                     command=log_command(plan, ind))
-        if recent is not None:  # measured as the district, or the province without its target
-            measured = fig if fig.target is not None else prov
-            extra["forecast"] = Forecast(
-                measured.done, measured.target, m.date, today,
-                recent_for(recent, ind.key, district_key if measured is fig else None))
+                     command=log_command(plan, ind),
+                     status=statuses.cell(ind.key, district_key),
+                     measured=statuses.measured(ind.key, district_key))
         if _met(fig, prov):
             if t.reason == BEFORE and plan.when_met == "congratulate":
                 items.append(Item(reason=MET, **base, **extra))
@@ -234,18 +234,23 @@ def district_items(plan: Plan, counters: Counters, today: dt.date, district_key:
 
 
 def plan_day(plan: Plan, counters: Counters, today: dt.date,
-             recent: Recent | None = None, due: list[Trigger] | None = None) -> list[Reminder]:
+             last: LastEntries | None = None, due: list[Trigger] | None = None,
+             board: Board | None = None) -> list[Reminder]:
     """Every reminder due on ``today``: one per district that has something, then the province's
-    summary (only when some district has something). With ``recent`` ({(indicator, district):
-    amount of the last 7 days}) the progress items carry a pace forecast. ``due``: the day's
+    summary (only when some district has something). Each progress item carries its status
+    from ``board`` (``bot.core.status.Board`` of ``counters`` on ``today``), else from a board
+    built here of ``counters`` and ``last`` ({(indicator, district): the latest entry not
+    undone}; a pair missing from it has never been logged). ``due``: the day's
     :func:`triggers`, when the caller has them already."""
     due = triggers(plan, today) if due is None else due
     if not due:
         return []
+    if board is None:
+        board = make_board(plan, counters, last or {}, today, BANGKOK)
     out: list[Reminder] = []
     per_district: dict[str, list[Item]] = {}
     for d in plan.districts:
-        items = district_items(plan, counters, today, d.key, due, recent)
+        items = district_items(plan, counters, today, d.key, due, board)
         per_district[d.key] = items
         if items:
             out.append(Reminder(today, "district", d, tuple(items)))
@@ -259,11 +264,14 @@ def plan_day(plan: Plan, counters: Counters, today: dt.date,
             continue
         m = t.milestone
         ind = plan.indicator(m.indicator)
+        measured = m.progress and m.kind == "deadline"
         prov_items.append(Item(milestone=m, indicator=ind, reason=t.reason,
                                days_left=(m.date - today).days, offset=t.offset,
                                unit=plan.units[ind.unit].name,
                                province=province_figure(plan, counters, ind)
-                               if m.progress and m.kind == "deadline" else None))
+                               if measured else None,
+                               status=board.province[ind.key] if measured else None,
+                               measured=board.province[ind.key] if measured else None))
     inds: list[Indicator] = []
     for it in prov_items:
         if it.indicator not in inds:
@@ -277,9 +285,11 @@ def plan_day(plan: Plan, counters: Counters, today: dt.date,
         known = [f for _, f in figs if f.target]
         rows.append(DistrictRow(
             d, figs, met=bool(known) and all(f.done >= f.target for f in known),
-            overdue=any(i.reason == OVERDUE for i in items)))
+            overdue=any(i.reason == OVERDUE for i in items),
+            statuses=tuple(board.cell(ind.key, d.key) for ind in progress_inds)))
     out.append(Reminder(today, "province", None, tuple(prov_items), tuple(rows),
-                        tuple((ind, province_figure(plan, counters, ind)) for ind in progress_inds)))
+                        tuple((ind, province_figure(plan, counters, ind)) for ind in progress_inds),
+                        board=board))
     return out
 
 

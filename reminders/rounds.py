@@ -40,7 +40,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import sqlite_file
-from bot.core.forecast import window_start
 from bot.line.client import Line
 from bot.line.messages import Reply
 from bot.core.national import national_summary
@@ -48,7 +47,7 @@ from bot.core.plan import Plan
 from bot.core.plans import ActivePlan, Catalog, PlanCache
 from bot.timeutil import BANGKOK
 from models import Group, ReminderDelivery, utcnow
-from models.queries import counters, recent_amounts
+from models.queries import counters, load_board
 from reminders.messages import from_payload, render, render_national, to_payload
 from reminders.planner import (Reminder, Trigger, is_working_day, national_day,
                                national_working_day, plan_day, triggers)
@@ -176,10 +175,11 @@ def plan_round(session: Session, plans: PlanCache, today: dt.date) -> RoundPlan:
     """Every group's message for ``today`` (nothing is written or sent).
 
     A district or province group follows its own province's current plan (milestones, holidays,
-    counters, pace) and gets nothing on that plan's holidays; department groups get the
+    counters, statuses) and gets nothing on that plan's holidays; department groups get the
     national summary on national working days (``planner.national_day``). Reads, whatever the
     number of groups: the groups once, and per province that has groups and something due
-    today its counters and last week's amounts once; the national totals once."""
+    today its counters once and each district's latest entry once (one statement: the
+    statuses, ``models.queries.load_board``); the national totals once."""
     catalog = plans.get(session)
     groups = eligible_groups(session)
     only = catalog.only_province
@@ -196,7 +196,6 @@ def plan_round(session: Session, plans: PlanCache, today: dt.date) -> RoundPlan:
             department.append(g)
         else:
             by_province.setdefault(g.province_key or only or "", []).append(g)
-    since = window_start(today, BANGKOK)
     for key in [k for k in by_province if k not in currents]:
         result.unplanned.append(key or "?")
         log.warning("%d group(s) of province %r: no plan of that province is loaded",
@@ -212,7 +211,7 @@ def plan_round(session: Session, plans: PlanCache, today: dt.date) -> RoundPlan:
         members = by_province.get(key)
         if not members or active is None:
             continue
-        result.out.extend(_province_round(session, active, members, today, since, several,
+        result.out.extend(_province_round(session, active, members, today, several,
                                           due_of(active.plan)))
     if department:
         plans_now = [a.plan for a in currents.values() if a is not None]
@@ -230,15 +229,17 @@ def plan_round(session: Session, plans: PlanCache, today: dt.date) -> RoundPlan:
 
 
 def _province_round(session: Session, active: ActivePlan, members: list,
-                    today: dt.date, since: dt.datetime, several: bool,
-                    due: list[Trigger]) -> list[Outgoing]:
+                    today: dt.date, several: bool, due: list[Trigger]) -> list[Outgoing]:
     """One province's part of the round: its district and province groups (``due``: the
-    plan's triggers today, none on its holidays)."""
+    plan's triggers today, none on its holidays). The statuses are the API's and the cards'
+    (``load_board``), measured on the round's day."""
     plan = active.plan
     if not due:
         return []
-    reminders = plan_day(plan, counters(session, active.id), today,
-                         recent_amounts(session, active.id, since), due=due)
+    counts = counters(session, active.id)
+    statuses = load_board(session, active.id, plan,
+                          dt.datetime.combine(today, dt.time(), tzinfo=BANGKOK), counts)
+    reminders = plan_day(plan, counts, today, due=due, board=statuses)
     by_district: dict[str, Reminder] = {r.district.key: r for r in reminders
                                         if r.scope == "district"}
     province = next((r for r in reminders if r.scope == "province"), None)

@@ -332,5 +332,5 @@ def test_planning_reads_per_province_not_per_group(make_app, tmp_path):
     finally:
         event.remove(svc.engine, "before_cursor_execute", count)
     assert many[0] == few[0] + 40
-    # the groups, per province its counters and last week's amounts, the national totals
+    # the groups, per province its counters and last entries (the statuses), the national totals
     assert many[1] == few[1] == 1 + 2 * 2 + 1, statements
