@@ -43,11 +43,13 @@ def test_district_card_per_indicator_with_deadline_and_pace(chat):
     f = flex_of(s)
     assert f["contents"]["type"] == "carousel" and len(f["contents"]["contents"]) == 3
     jpt = flex.all_text(f["contents"]["contents"][0])
-    assert "1,000 / 34,227 ครัวเรือน" in jpt and "2.9%" in jpt and "เหลืออีก 33,227" in jpt
+    assert "1,000 / 34,227\nครัวเรือน" in jpt and "2.9% · เหลืออีก 33,227 ครัวเรือน" in jpt
     assert "1 พ.ค. 2565 (อีก 12 วัน)" in jpt
-    assert "ต้องได้วันละ 2,556 ครัวเรือน" in jpt  # 33,227 over 13 days
-    assert "จะไม่ทันกำหนด — ต้องเร่งขึ้นราว 17.9 เท่า" in jpt  # 1,000 in 7 days: far too slow
+    # where the straight line stands today (Songkran off), and 33,227 over the 9 working days left
+    assert "🔴 ล่าช้า · ได้ 1,000 จากที่ควรได้ 22,379" in jpt
+    assert "ต้องได้วันละ 3,692 ครัวเรือน (9 วันทำการที่เหลือ) · 7 วันล่าสุดได้ 1,000 ครัวเรือน" in jpt
     assert "1,000 / 34,227" in f["altText"] and "อำเภอบ้านโป่ง" in f["altText"]
+    assert "ล่าช้า" in f["altText"]
     labels = quick(s)
     assert 0 < len(labels) <= 13 and "ยอดจังหวัด" in labels and "แบบข้อความ" in labels
 
@@ -58,10 +60,22 @@ def test_same_facts_as_plain_text(chat):
     s = sent(chat, "ยอด แบบข้อความ")
     assert all(m["type"] == "text" for m in s.messages)
     assert "1,000 / 34,227 ครัวเรือน (2.9%) เหลืออีก 33,227" in s.text
-    assert "ต้องได้วันละ 2,556 ครัวเรือน" in s.text
+    assert "🔴 ล่าช้า · ได้ 1,000 จากที่ควรได้ 22,379" in s.text
+    assert "ต้องได้วันละ 3,692 ครัวเรือน" in s.text
+    card = flex.all_text(flex_of(sent(chat, "ยอด"))["contents"])
+    assert facts(card) == facts(s.text)
 
 
-def test_province_card_lists_every_district_sorted_by_percent(chat):
+def facts(text):
+    """The numbers, dates and status words a reader takes from an answer."""
+    import re
+    words = set(re.findall(r"\d[\d,.]*%?", text))
+    words |= {w for w in ("ครบแล้ว", "ตามแผน", "ล่าช้า", "ไม่มีความเคลื่อนไหว", "ทั้งจังหวัด",
+                          "ไม่มีเป้ารายอำเภอ") if w in text}
+    return words
+
+
+def test_province_card_lists_every_district_worst_first(chat):
     two_districts_logged(chat)
     s = sent(chat, "ยอดรวมจังหวัด จปฐ")
     bubble = flex_of(s)["contents"]
@@ -70,7 +84,11 @@ def test_province_card_lists_every_district_sorted_by_percent(chat):
     order = [line for line in text.split("\n") if line in
              ("เมืองราชบุรี", "บ้านโป่ง", "โพธาราม", "ดำเนินสะดวก", "บางแพ", "ปากท่อ", "จอมบึง",
               "วัดเพลง", "สวนผึ้ง", "บ้านคา")]
-    assert len(order) == 10 and order[:2] == ["บางแพ", "บ้านโป่ง"]
+    # all ten behind the line: the furthest below it first (nothing logged, the largest
+    # target first), บ้านโป่ง at 4 % of where it should be, บางแพ at 15 % last
+    assert len(order) == 10 and order[0] == "เมืองราชบุรี" and order[-2:] == ["บ้านโป่ง", "บางแพ"]
+    assert "10.0%\n820 / 8,204 ครัวเรือน" in text and "2.9%\n1,000 / 34,227 ครัวเรือน" in text
+    assert text.count("ล่าช้า") >= 10
     assert flex.size_of(bubble) < flex.MAX_BUBBLE_BYTES
 
 
@@ -88,16 +106,28 @@ def test_pace_uses_only_the_last_seven_days(make_app, fake_line):
     today.say("บันทึก จปฐ 700 ครัวเรือน", group=G)
     s = sent(today, "ยอด จปฐ แบบข้อความ")
     assert "5,700 / 34,227" in s.text
-    assert "วันละ 100 ครัวเรือน" in s.text  # 700 in 7 days, the 5,000 of 10 days ago not counted
+    assert "7 วันล่าสุดได้ 700 ครัวเรือน" in s.text  # the 5,000 of 10 days ago not counted
 
 
-def test_ranking(chat):
+def test_ranking_is_a_card_with_status_colours_and_days_left(chat):
     two_districts_logged(chat)
     s = sent(chat, "อันดับ จปฐ")
-    lines = s.text.split("\n")
-    assert "ร้อยละ" in lines[0]
-    assert lines[1].startswith("🥇 บางแพ: 820 / 8,204") and lines[2].startswith("🥈 บ้านโป่ง")
-    assert len([l for l in lines if ":" in l]) == 11  # 10 districts + the province
+    f = flex_of(s)
+    assert f["altText"].startswith("อันดับ จปฐ. ณ 19 เม.ย. 2565: 1. บางแพ 10.0% · 2. บ้านโป่ง 2.9%")
+    text = flex.all_text(f["contents"])
+    assert "ตามร้อยละของเป้าหมาย" in text and "กำหนดส่ง 1 พ.ค. 2565 (อีก 12 วัน)" in text
+    lines = text.split("\n")
+    first = lines.index("🥇")
+    assert lines[first:first + 5] == ["🥇", "บางแพ", "ล่าช้า", "10.0%", "820 / 8,204 ครัวเรือน"]
+    assert lines[lines.index("🥈") + 1] == "บ้านโป่ง"
+    assert "10." in lines and text.count("ล่าช้า") >= 10
+    assert "รวมจังหวัด: 1.1% · 1,820 / 167,839 ครัวเรือน · 🔴 ล่าช้า" in text
+    assert "แบบข้อความ" in quick(s)
+    plain = sent(chat, "อันดับ จปฐ แบบข้อความ").text.split("\n")
+    assert "ร้อยละ" in plain[1]
+    assert plain[3].startswith("🥇 บางแพ: 10.0% · 820 / 8,204 ครัวเรือน · 🔴 ล่าช้า")
+    assert plain[4].startswith("🥈 บ้านโป่ง: 2.9%")
+    assert len([l for l in plain if ": " in l]) == 11  # 10 districts + the province
 
 
 def test_breakdowns(chat):
@@ -106,9 +136,11 @@ def test_breakdowns(chat):
     chat.say("บันทึก ออมทรัพย์ 1 กลุ่ม สัมมาชีพ", group=G)
     s = sent(chat, "ยอด TPMAP แยกมิติ แบบข้อความ")
     assert "– รายได้: 3 ครัวเรือน" in s.text and "– สุขภาพ: 0 ครัวเรือน" in s.text
+    assert "(ยอดของอำเภอ · ไม่มีเป้ารายอำเภอ)" in s.text and "(ทั้งจังหวัด)" in s.text
     s = sent(chat, "ยอดรวมจังหวัด ออมทรัพย์ แยกประเภท", group=PROV, user=ADMIN)
     text = flex.all_text(flex_of(s)["contents"])
     assert "1 / 20 กลุ่ม" in text and "0 / 11 กลุ่ม" in text and "กองทุนแม่ของแผ่นดิน" in text
+    assert "5.0%\n1 / 20 กลุ่ม" in text  # the percent first
 
 
 def test_deadlines(chat):

@@ -82,7 +82,9 @@ def test_queries(app, chat):
     assert "ยอดจังหวัดราชบุรี" in r and "1,820 / 167,839 ครัวเรือน (1.1%) เหลือ 166,019" in r
     r = chat.say("ยอดรวมจังหวัด แบบข้อความ", group=G)
     assert "1,820 / 167,839 ครัวเรือน (1.1%) เหลืออีก 166,019 ครัวเรือน" in r
-    assert "1. บางแพ: 820 / 8,204" in r  # the province view ranks districts by percent
+    # the province view lists every district, percent first, with its status in words
+    assert "– บางแพ: 10.0% · 820 / 8,204 ครัวเรือน · 🔴 ล่าช้า" in r
+    assert "– บ้านโป่ง: 2.9% · 1,000 / 34,227 ครัวเรือน · 🔴 ล่าช้า" in r
 
 
 def test_undo_own_latest_only(app, chat):
