@@ -1,6 +1,10 @@
 """The dashboard in a real browser (Debian's chromium driven by Playwright): log in, read the
-figures, download both exports, filter the audit trail, survive a hostile display name, and
-leave phone and desktop screenshots under test-artifacts/ for a human to look at."""
+figures, download both exports, filter the audit trail, survive a hostile display name; on the
+mid-April scenario (tests/scenario.py) the status grid leads at 390×844 and at 1440×900 (the
+most-behind district on the first screen, no sideways scrolling, tap targets of 44 px, the
+audit trail collapsed, a sticky section bar, no column of "-"); and leave phone and desktop
+screenshots under test-artifacts/ for a human to look at. SQLite only: a browser adds nothing
+on PostgreSQL that tests/dashboard/test_status_grid.py does not check there."""
 from __future__ import annotations
 
 import csv
@@ -29,6 +33,13 @@ GROUPS = {"อำเภอบ้านโป่ง": ("Cbp0000000000000000000000
           "อำเภอโพธาราม": ("Cph0000000000000000000000000000003", 5310),
           "อำเภอบ้านคา": ("Cbk0000000000000000000000000000004", 4100)}
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_only(request):
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("database_url", "sqlite") != "sqlite":
+        pytest.skip("browser tests run on SQLite only")
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +162,7 @@ def test_dashboard_in_a_browser(browser, server, app, seeded, tmp_path):
     row = next(r for r in data if r["รหัสตัวชี้วัด"] == "jpt" and r["รหัส"] == "ban-pong")
     assert (row["ผลงาน"], row["เป้าหมาย"]) == ("8127", "34227")
 
-    page.screenshot(path=str(ARTIFACTS / "dashboard-desktop.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-flow-desktop.png"), full_page=True)
 
     # the phone: no sideways scrolling, screenshot
     page.set_viewport_size({"width": 390, "height": 844})
@@ -159,8 +170,7 @@ def test_dashboard_in_a_browser(browser, server, app, seeded, tmp_path):
     page.wait_for_selector("canvas[data-drawn='1']")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
-    page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
-    page.screenshot(path=str(ARTIFACTS / "dashboard-phone-top.png"))
+    page.screenshot(path=str(ARTIFACTS / "dashboard-flow-phone.png"), full_page=True)
 
     # filter the audit trail (auto-submits on change)
     page.select_option("#filter-district", "ban-kha")
@@ -244,9 +254,144 @@ def test_choosing_province_and_year_in_a_browser(browser, several, tmp_path):
 
     page.set_viewport_size({"width": 390, "height": 844})
     for url in (page.url, f"{several}/dashboard/national"):
-        page.goto(url)
+        page.goto(url)             # the same URL but for its #entries: no reload, only a resize
+        try:                       # Chart.js redraws its canvases a frame or two after a resize
+            page.wait_for_function(
+                "document.documentElement.scrollWidth <= window.innerWidth + 1", timeout=3000)
+        except sync_api.TimeoutError:
+            pass
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{url} scrolls sideways by {overflow}px on a phone"
     page.screenshot(path=str(ARTIFACTS / "dashboard-national-phone.png"), full_page=True)
+    assert not problems, problems
+    ctx.close()
+
+
+# --------------------------------------------------------------------------- the status first
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+# what a phone must not have: elements past the right edge, links and buttons under 44 px, and
+# table columns whose every cell is "-" (each list names the offenders)
+AUDIT = """() => {
+  const W = document.documentElement.clientWidth, out = {wide: [], small: [], dashes: []};
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+      (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '') +
+      ' "' + (e.textContent || '').trim().slice(0, 30) + '"';
+  for (const e of document.body.querySelectorAll('*')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;           // not rendered (a closed <details>)
+    if (r.right > W + 0.5) out.wide.push(name(e) + ' right=' + Math.round(r.right));
+  }
+  for (const e of document.querySelectorAll('a[href], button, summary, input[type=submit]')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.height < 44) out.small.push(name(e) + ' ' + Math.round(r.height) + 'px');
+  }
+  for (const t of document.querySelectorAll('table')) {
+    const rows = Array.from(t.querySelectorAll('tbody tr'));
+    if (!rows.length || t.getBoundingClientRect().height === 0) continue;
+    const n = Math.max(...rows.map((r) => r.cells.length));
+    for (let j = 0; j < n; j++) {
+      const texts = rows.map((r) => r.cells[j] ? r.cells[j].textContent.trim() : '');
+      if (texts.every((x) => x === '-')) out.dashes.push(name(t) + ' column ' + j);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.fixture
+def mid_april(app):
+    """The seeded mid-April scene (tests/scenario.py) behind a real HTTP server."""
+    from tests.scenario import seed_mid_april
+    seed_mid_april(app)
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    t.join(5)
+
+
+def _inside(box, viewport) -> bool:
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"] \
+        and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+
+
+def test_status_grid_leads_on_a_phone_and_a_desktop(browser, mid_april):
+    """A provincial chief opens the dashboard on 19 Apr 2565: จอมบึง (31 %, nothing logged for
+    8 days) is the grid's first row, on the phone's first screen and with the whole grid on the
+    desktop's; the phone page has no sideways scrolling, no tap target under 44 px, no column of
+    "-", a section bar that stays on top, and the audit trail's latest 20 rows with ดูเพิ่ม."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                              locale="th-TH", timezone_id="Asia/Bangkok")
+    page = ctx.new_page()
+    problems = _watch(page)
+    page.goto(f"{mid_april}/dashboard/login")
+    page.fill("#token", DASHBOARD_TOKEN)
+    page.click("#login-button")
+    page.wait_for_url(f"{mid_april}/dashboard")
+    page.wait_for_selector("canvas[data-drawn='1']")
+
+    # the first screen: the grid, its first row the most-behind district, wholly visible
+    first = page.locator("#status tbody tr").first
+    assert first.get_attribute("data-district") == "chom-bueng"
+    assert _inside(first.bounding_box(), PHONE), first.bounding_box()
+    jpt = first.locator("td[data-indicator='jpt']")
+    text = jpt.inner_text()
+    for words in ("ล่าช้า", "3,756 / 7,921 ที่ควรได้", "ต้องได้วันละ 929 ครัวเรือน",
+                  "อีก 12 วันถึงกำหนดส่ง", "ไม่มีการบันทึกมา 8 วัน"):
+        assert words in text, (words, text)
+    # the colour comes from the status's class (bot.core.status.COLORS), beside the words
+    assert jpt.evaluate("e => getComputedStyle(e).borderLeftColor") == "rgb(229, 57, 53)"
+    assert jpt.locator(".pill").evaluate("e => getComputedStyle(e).color") == "rgb(198, 40, 40)"
+
+    audit = page.evaluate(AUDIT)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert not audit["wide"], audit["wide"]
+    assert not audit["small"], audit["small"]
+    assert not audit["dashes"], audit["dashes"]
+    page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"))
+    page.screenshot(path=str(ARTIFACTS / "dashboard-phone-full.png"), full_page=True)
+    screens = page.evaluate("document.documentElement.scrollHeight") / PHONE["height"]
+    assert screens < 16.5, f"the phone page is {screens:.1f} screens long (21 before the grid)"
+
+    # the section bar stays on top and takes the reader to a section
+    page.click(".sections a[href='#entries']")
+    page.wait_for_function("document.getElementById('entries').getBoundingClientRect().top < 120")
+    bar = page.locator(".sections").bounding_box()
+    assert bar["y"] == 0 and page.evaluate("window.scrollY") > 3 * PHONE["height"]
+
+    # the audit trail: the latest 20 rows, the rest of the page behind ดูเพิ่ม (no script)
+    assert page.locator("#entries > table.entries tbody tr").count() == 20
+    more = page.locator("#more-entries")
+    assert more.get_attribute("open") is None
+    hidden = more.locator("tbody tr")
+    assert hidden.count() == 30 and not hidden.first.is_visible()
+    more.locator("summary").click()
+    assert hidden.first.is_visible()
+    assert "ดูเพิ่ม" in more.locator("summary").inner_text()
+    audit = page.evaluate(AUDIT)                       # opened: still fits, still tappable
+    assert not audit["wide"] and not audit["small"], audit
+
+    # the desktop: the whole grid, province line included, on the first screen
+    page.close()
+    ctx.close()
+    ctx = browser.new_context(viewport=DESKTOP, locale="th-TH", timezone_id="Asia/Bangkok",
+                              extra_http_headers=AUTH)
+    page = ctx.new_page()
+    problems += _watch(page)
+    page.goto(f"{mid_april}/dashboard")
+    page.wait_for_selector("canvas[data-drawn='1']")
+    rows = page.locator("#status tbody tr")
+    assert rows.count() == 10
+    for i in range(rows.count()):
+        assert _inside(rows.nth(i).bounding_box(), DESKTOP), (i, rows.nth(i).bounding_box())
+    assert _inside(page.locator("#status tfoot tr").bounding_box(), DESKTOP)
+    audit = page.evaluate(AUDIT)
+    assert not audit["wide"] and not audit["dashes"], audit
+    page.screenshot(path=str(ARTIFACTS / "dashboard-desktop.png"))
+    page.screenshot(path=str(ARTIFACTS / "dashboard-desktop-full.png"), full_page=True)
     assert not problems, problems
     ctx.close()

@@ -1,6 +1,8 @@
 """What the dashboard shows, computed from the plan, the counters and the entries.
 
-Plain data in, plain dicts and dataclasses out: the template only lays them out.
+Plain data in, plain dicts and dataclasses out: the template only lays them out. Where a
+district stands (done, on track, behind, silent) is bot.core.status's ``Board``, read here and
+put into words; nothing on the page computes a status of its own.
 """
 from __future__ import annotations
 
@@ -11,14 +13,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import thai
-from bot.core.forecast import WINDOW_DAYS, Forecast
+from bot.core.forecast import FAR_LATE_DAYS, WINDOW_DAYS, Forecast
 from bot.core.plan import Indicator, Milestone, Plan
 from bot.core.progress import Counters, Figure, category_figures, deadline_for
+from bot.core.status import (DONE, LABELS, NO_TARGET, ORDER, SILENT_WORKING_DAYS, Board, Quiet,
+                             Status, quiet_officers, without_group)
 from bot.timeutil import BANGKOK
 from models import Entry, LineUser
 from models.queries import recent_amounts
 
-ENTRY_PAGE = 50
+ENTRY_PAGE = 50      # entries read per page of the audit trail
+ENTRY_SHOWN = 20     # shown at once; the rest of the page behind "ดูเพิ่ม"
+SAVINGS = "savings"  # the "1 พัฒนากร 1 กลุ่ม" campaign's indicator
 
 
 def to_bangkok(t: dt.datetime) -> dt.datetime:
@@ -46,6 +52,8 @@ class DistrictRow:
     done: int
     percent: float | None
     remaining: int | None
+    status: str = NO_TARGET            # bot.core.status: done | on-track | behind | silent | no-target
+    label: str = LABELS[NO_TARGET]
 
 
 @dataclass
@@ -58,6 +66,7 @@ class IndicatorView:
     districts: list[DistrictRow]
     categories: list[Figure]
     has_district_targets: bool
+    category_targets: bool
     next_milestone: Milestone | None
     next_milestone_when: str | None
     next_milestone_left: str | None
@@ -65,22 +74,29 @@ class IndicatorView:
     deadline_when: str | None
     deadline_left: str | None
     forecast: Forecast
-    forecast_text: str | None
-    status: str                        # met | on-track | late | no-pace | overdue | none
+    forecast_text: str | None          # the projection at the last 7 days' rate
+    status: str                        # the province's (bot.core.status)
     status_text: str
+    pace_text: str | None              # what is needed per working day (bot.core.status)
     burnup: dict = field(default_factory=dict)
 
 
-def _status(f: Forecast) -> tuple[str, str]:
-    if f.target is None or f.deadline is None:
-        return "none", "ไม่มีกำหนดส่ง"
-    if f.met:
-        return "met", "ครบเป้าแล้ว"
-    if f.days_left is not None and f.days_left < 0:
-        return "overdue", "เลยกำหนด"
-    if f.on_track is None:
-        return "no-pace", "ยังไม่มีการบันทึกใน 7 วัน"
-    return ("on-track", "ทันกำหนด") if f.on_track else ("late", "ช้ากว่ากำหนด")
+def projection_text(f: Forecast, unit: str) -> str | None:
+    """Where the last 7 days' rate would take the indicator: 'ด้วยอัตรา 7 วันล่าสุด (วันละ
+    2,000 ครัวเรือน) จะครบประมาณ 28 เม.ย. 2565 — ก่อนกำหนดส่ง'. What is needed per day is
+    the status's (working days), said once beside it, not a second calendar-day figure."""
+    if f.target is None or f.deadline is None or f.met:
+        return None
+    if f.pace_per_day <= 0:
+        return "7 วันล่าสุดยังไม่มีการบันทึก"
+    pace = f"ด้วยอัตรา 7 วันล่าสุด (วันละ {thai.number(round(f.pace_per_day, 1))} {unit})"
+    late = f.days_late
+    if late is None:
+        return None
+    if late > FAR_LATE_DAYS:
+        return f"{pace} จะไม่ทันกำหนดส่ง"
+    verdict = "ทันกำหนดส่ง" if late <= 0 else f"หลังกำหนดส่ง {thai.number(late)} วัน"
+    return f"{pace} จะครบประมาณ {thai.date(f.projected)} — {verdict}"
 
 
 def next_milestone(plan: Plan, indicator_key: str, today: dt.date) -> Milestone | None:
@@ -91,7 +107,7 @@ def next_milestone(plan: Plan, indicator_key: str, today: dt.date) -> Milestone 
 
 
 def indicator_views(session: Session, plan: Plan, plan_id: int, counters: Counters,
-                    now: dt.datetime) -> list[IndicatorView]:
+                    now: dt.datetime, board: Board) -> list[IndicatorView]:
     today = now.date()
     window_start = dt.datetime.combine(today - dt.timedelta(days=WINDOW_DAYS - 1), dt.time(),
                                        tzinfo=BANGKOK).astimezone(dt.timezone.utc)
@@ -105,18 +121,22 @@ def indicator_views(session: Session, plan: Plan, plan_id: int, counters: Counte
             target = ind.district_target(d.key)
             done = counters.get((ind.key, d.key, ""), 0)
             f = Figure(d.key, d.name, target, done)
-            rows.append(DistrictRow(d.key, d.name, target, done, f.percent, f.remaining))
+            st = board.cell(ind.key, d.key)
+            rows.append(DistrictRow(d.key, d.name, target, done, f.percent, f.remaining,
+                                    st.status, st.label))
         province = Figure(ind.key, ind.name, ind.target, sum(r.done for r in rows))
+        state = board.province[ind.key]
         deadline = deadline_for(plan, ind.key, today)
         nxt = next_milestone(plan, ind.key, today)
         forecast = Forecast(done=province.done, target=ind.target,
                             deadline=deadline.date if deadline else None, today=today,
                             recent=sum(recent.get((ind.key, d.key), 0) for d in plan.districts))
-        status, status_text = _status(forecast)
+        categories = category_figures(plan, counters, ind)
         views.append(IndicatorView(
             key=ind.key, name=ind.name, full_name=ind.full_name, unit=unit, province=province,
-            districts=rows, categories=category_figures(plan, counters, ind),
+            districts=rows, categories=categories,
             has_district_targets=any(r.target is not None for r in rows),
+            category_targets=any(c.target for c in categories),
             next_milestone=nxt,
             next_milestone_when=thai.date_span(nxt.start, nxt.end) if nxt else None,
             next_milestone_left=(("กำลังดำเนินการ" if nxt.start <= today < nxt.date
@@ -124,10 +144,195 @@ def indicator_views(session: Session, plan: Plan, plan_id: int, counters: Counte
             deadline=deadline,
             deadline_when=thai.date(deadline.date) if deadline else None,
             deadline_left=thai.days_left(deadline.date, today) if deadline else None,
-            forecast=forecast, forecast_text=forecast.text(unit),
-            status=status, status_text=status_text,
+            forecast=forecast, forecast_text=projection_text(forecast, unit),
+            status=state.status, status_text=state.label, pace_text=state.pace(),
             burnup=burnup(plan, ind, daily.get(ind.key, {}), deadline, today)))
     return views
+
+
+# --------------------------------------------------------------------------- the status grid
+def deadline_text(days_left: int | None) -> str | None:
+    """'อีก 12 วันถึงกำหนดส่ง', 'ครบกำหนดส่งพรุ่งนี้', 'ครบกำหนดส่งวันนี้', 'เลยกำหนดส่งมา 4 วัน'."""
+    if days_left is None:
+        return None
+    if days_left > 1:
+        return f"อีก {thai.number(days_left)} วันถึงกำหนดส่ง"
+    if days_left == 1:
+        return "ครบกำหนดส่งพรุ่งนี้"
+    if days_left == 0:
+        return "ครบกำหนดส่งวันนี้"
+    return f"เลยกำหนดส่งมา {thai.number(-days_left)} วัน"
+
+
+def percent_text(p: float | None) -> str | None:
+    return None if p is None else f"{p:.1f}%"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One district (or the province) on one indicator, in words."""
+    indicator: str
+    indicator_name: str
+    status: str                 # the CSS class suffix: st-behind …
+    label: str                  # ล่าช้า …: the colour is never alone
+    figures: str                # '3,756 / 7,921 ที่ควรได้' or 'ได้ 23 ครัวเรือน'
+    percent: str | None         # of the target
+    pace: str | None            # 'ต้องได้วันละ 929 ครัวเรือน (9 วันทำการที่เหลือ)'
+    deadline: str | None        # 'อีก 12 วันถึงกำหนดส่ง'
+    quiet: str | None           # 'ไม่มีการบันทึกมา 8 วัน (ล่าสุด 11 เม.ย. 2565)'
+
+
+def cell(st: Status, indicator_name: str) -> Cell:
+    if st.status == NO_TARGET:
+        return Cell(st.indicator, indicator_name, st.status, st.label,
+                    f"ได้ {thai.number(st.done)} {st.unit}", None, None, None, None)
+    if st.status == DONE:
+        figures = f"ได้ {thai.number(st.done)} จากเป้า {thai.number(st.target)}"
+    elif st.expected is not None:
+        figures = f"{thai.number(st.done)} / {thai.number(st.expected)} ที่ควรได้"
+    else:
+        figures = f"{thai.number(st.done)} / {thai.number(st.target)} {st.unit}"
+    return Cell(st.indicator, indicator_name, st.status, st.label, figures,
+                percent_text(st.percent), st.pace(), deadline_text(st.days_left),
+                st.quiet_text())
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    name: str
+    unit: str
+    deadline: str | None        # '1 พ.ค. 2565'
+    deadline_left: str | None   # 'อีก 12 วัน'
+    district_targets: bool
+    counts: list[tuple[str, str, int]]   # (status, label, districts), worst first, none empty
+
+
+@dataclass(frozen=True)
+class GridRow:
+    key: str | None             # None: the province
+    name: str
+    status: str                 # its worst cell's
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class Grid:
+    columns: list[Column]
+    rows: list[GridRow]         # districts, worst first
+    province: GridRow
+    legend: list[tuple[str, str, str]]   # (status, label, what it means)
+
+    @property
+    def no_target_names(self) -> list[str]:
+        return [c.name for c in self.columns if not c.district_targets]
+
+
+LEGEND = {
+    "behind": "ได้น้อยกว่าที่ควรได้ตามเส้นตรงถึงกำหนดส่ง (นับวันทำการ)",
+    "silent": f"ไม่มีการบันทึกมา {SILENT_WORKING_DAYS} วันทำการขึ้นไป",
+    "on-track": "ได้ตามที่ควรได้หรือมากกว่า",
+    "done": "ได้ครบเป้าหมายแล้ว",
+    "no-target": "แผนไม่มีเป้าของอำเภอ: แสดงผลงาน สถานะดูที่ทั้งจังหวัด",
+}
+
+
+def status_grid(board: Board) -> Grid:
+    """Districts × indicators, the most-behind district first, the province last."""
+    plan = board.plan
+    names = {i.key: i.name for i in plan.indicators}
+    columns = []
+    for ind in plan.indicators:
+        prov = board.province[ind.key]
+        counts = board.counts(ind.key)
+        columns.append(Column(
+            ind.key, ind.name, plan.units[ind.unit].name,
+            thai.date(prov.deadline) if prov.deadline else None,
+            thai.days_left(prov.deadline, prov.today) if prov.deadline else None,
+            any(ind.district_target(d.key) is not None for d in plan.districts),
+            [(s, LABELS[s], counts[s]) for s in ORDER if counts[s] and s != NO_TARGET]))
+    rows = []
+    for key, statuses in board.rows():
+        worst = min(statuses, key=Status.sort_key) if statuses else None
+        rows.append(GridRow(key, plan.district(key).name, worst.status if worst else NO_TARGET,
+                            [cell(st, names[st.indicator]) for st in statuses]))
+    prov = [board.province[i.key] for i in plan.indicators]
+    worst = min(prov, key=Status.sort_key) if prov else None
+    province = GridRow(None, "ทั้งจังหวัด", worst.status if worst else NO_TARGET,
+                       [cell(st, names[st.indicator]) for st in prov])
+    shown = {c.status for r in rows + [province] for c in r.cells}
+    legend = [(s, LABELS[s], LEGEND[s]) for s in ORDER if s in shown]
+    return Grid(columns, rows, province, legend)
+
+
+# --------------------------------------------------------------------------- who has not reported
+def person_name(name: str | None, user_id: str) -> str:
+    """The LINE display name, or 'ผู้ใช้ …a1b2' when LINE gave none."""
+    return name or f"ผู้ใช้ …{user_id[-4:]}"
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    name: str
+    since: str | None           # 'บันทึกล่าสุด 11 เม.ย. 2565 (8 วันก่อน)' / 'ยังไม่เคยบันทึก'
+
+
+@dataclass(frozen=True)
+class DistrictPeople:
+    key: str
+    name: str
+    people: list[Person]
+    registered: int
+
+
+@dataclass(frozen=True)
+class People:
+    registered: int                     # officers registered in the province
+    officers: int | None                # the plan's officer count
+    working_days: int                   # the quiet threshold
+    quiet: list[DistrictPeople]         # districts in the grid's order, only those with someone
+    quiet_count: int
+    campaign: str | None                # the savings indicator's name (None: no campaign)
+    without_group: list[DistrictPeople]
+    without_count: int
+
+
+def people(plan: Plan, officers, today: dt.date, tz: dt.tzinfo,
+           order: list[str] | None = None) -> People:
+    """Who has not reported: officers with nothing logged for SILENT_WORKING_DAYS working days
+    (bot.core.status.quiet_officers), and for the savings campaign those with no group yet;
+    grouped by district in ``order`` (the grid's, worst first) else the plan's."""
+    keys = list(order or [d.key for d in plan.districts])
+    keys += [d.key for d in plan.districts if d.key not in keys]
+    registered = {k: 0 for k in keys}
+    for o in officers:
+        registered[o.district_key] = registered.get(o.district_key, 0) + 1
+
+    def by_district(items: list[Person], district_of) -> list[DistrictPeople]:
+        out = []
+        for k in keys + sorted(set(map(district_of, items)) - set(keys)):
+            mine = [p for p, d in zip(items, map(district_of, items)) if d == k]
+            if mine:
+                d = plan.district(k)
+                out.append(DistrictPeople(k, d.name if d else k, mine, registered.get(k, 0)))
+        return out
+
+    quiet: list[Quiet] = quiet_officers(plan, officers, today, tz)
+    quiet_people = [Person(q.user_id, person_name(q.name, q.user_id), q.since(today))
+                    for q in quiet]
+    district_of_quiet = {q.user_id: q.district for q in quiet}
+    campaign = plan.indicator(SAVINGS)
+    waiting = without_group(plan, officers) if campaign else []
+    waiting_people = [Person(o.user_id, person_name(o.display_name, o.user_id), None)
+                      for o in waiting]
+    district_of_waiting = {o.user_id: o.district_key for o in waiting}
+    return People(
+        registered=len(officers), officers=plan.officers, working_days=SILENT_WORKING_DAYS,
+        quiet=by_district(quiet_people, lambda p: district_of_quiet[p.user_id]),
+        quiet_count=len(quiet_people), campaign=campaign.name if campaign else None,
+        without_group=by_district(waiting_people, lambda p: district_of_waiting[p.user_id]),
+        without_count=len(waiting_people))
 
 
 # --------------------------------------------------------------------------- burn-up

@@ -13,7 +13,7 @@ from bot.web.api import (Choice, ChoiceError, choose_plan, national_year,
                          provinces_without)
 from bot.web.dashboard import auth, bp, data
 from bot.web.export import build_report, render
-from models.queries import counters
+from models.queries import counters, load_board, officers_activity
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
@@ -155,16 +155,21 @@ def index():
         district = district if plan.district(district) else None
         indicator = indicator if plan.indicator(indicator) else None
         before = request.args.get("before", type=int)
-        views = data.indicator_views(s, plan, active.id, totals, now)
+        board = load_board(s, active.id, plan, now, totals)
+        grid = data.status_grid(board)
+        people = data.people(plan, officers_activity(s, active.id, plan.province_key),
+                             board.today, now.tzinfo, [r.key for r in grid.rows])
+        views = data.indicator_views(s, plan, active.id, totals, now, board)
         rows, older = data.entries(s, plan, active.id, district=district, indicator=indicator,
                                    before=before)
         timeline = data.timeline(plan, totals, now.date())
     charts = {v.key: v.burnup for v in views}
     return render_template(
         "dashboard/index.html", plan=plan, now=now, as_of=thai.date_time(now),
-        today=thai.long_date(now.date()), indicators=views, charts=charts, timeline=timeline,
-        entries=rows, older=older, filter_district=district, filter_indicator=indicator,
-        paged=before is not None, choice=choice, sel=choice.query(),
+        today=thai.long_date(now.date()), grid=grid, people=people, indicators=views,
+        charts=charts, timeline=timeline, entries=rows[:data.ENTRY_SHOWN],
+        more_entries=rows[data.ENTRY_SHOWN:], older=older, filter_district=district,
+        filter_indicator=indicator, paged=before is not None, choice=choice, sel=choice.query(),
         provinces=[(k, catalog.province_name(k)) for k in catalog.province_keys()],
         csrf=_csrf())
 
