@@ -356,3 +356,22 @@ def test_the_round_reads_the_last_entries_once_per_province(mid_april):
         active = svc.bot.current_plan(s)
         assert len(last_entries(s, active.id, active.plan)) == 27
         assert counters(s, active.id)[("jpt", "chom-bueng", "")] == 3756
+
+
+def test_the_reminders_and_the_chat_cards_say_the_same(plan12):
+    """The cards (handlers.query) say a status in pieces — the verdict, how long nothing was
+    logged, the pace; a reminder says the same pieces on one line."""
+    from handlers.query import verdict
+    counts, last = scenario_state(plan12)
+    board = core.board(plan12, counts, last, TODAY, BANGKOK)
+    rs = plan_day(plan12, counts, TODAY, last)
+    for key in ("chom-bueng", "suan-phueng", "ban-kha", "ban-pong"):
+        st, text = board.cell("jpt", key), text_of(district(rs, key), plan12)
+        for piece in verdict(st).split(" · "):        # the label, done against the line
+            assert piece in text, (key, piece)
+        assert (st.quiet_text() or "") in text
+        assert (st.pace() in text) == (st.status != "on-track")
+    day = d(2022, 7, 18)
+    board = core.board(plan12, counts, last, day, BANGKOK)
+    text = text_of(district(plan_day(plan12, counts, day, last), "ban-pong"), plan12)
+    assert verdict(board.province["savings"], whole_province=True) in text
