@@ -20,5 +20,6 @@ def _configure(state) -> None:
 
 
 from bot.web.dashboard import views  # noqa: E402,F401  (routes)
+from bot.web.dashboard import brief  # noqa: E402,F401  (the meeting brief)
 
 __all__ = ["bp"]
