@@ -57,6 +57,9 @@ def test_milestones_forecast_and_be_dates(dash, chat):
     assert "1 พ.ค. 2565" in jpt and "อีก 12 วัน" in jpt            # deadline, days left
     assert "23 เม.ย. 2565 – 29 เม.ย. 2565" in jpt                  # the next milestone: test round 2
     assert "ต้องได้วันละ" in jpt and "ด้วยอัตรา 7 วันล่าสุด" in jpt  # bot/core/forecast.py's text
+    forecast = jpt.split('<p class="forecast">', 1)[1].split("</p>", 1)[0]
+    # one pace: the status's, per working day (bot.core.status), not a second calendar-day one
+    assert forecast.count("ต้องได้วันละ") == 1 and "วันทำการที่เหลือ" in forecast
     assert "ข้อมูล ณ <span id=\"as-of\">19 เม.ย. 2565 10:00 น.</span>" in html
     timeline = html.split('id="timeline"', 1)[1].split("</section>", 1)[0]
     states = dict(re.findall(r'data-milestone="([^"]+)" data-state="([^"]+)"', timeline))
