@@ -194,6 +194,19 @@ def test_before_anyone_registers(client):
     assert 'id="more-entries"' not in html
 
 
+def test_after_the_deadline_a_cell_says_what_is_missing(make_dash_app):
+    """5 May 2565, four days after จปฐ. closed: no pace any more, what is missing instead."""
+    import datetime as dt
+    from bot.timeutil import fixed_clock
+    app = make_dash_app(CLOCK=fixed_clock(dt.datetime(2022, 5, 5, 9, 0, tzinfo=BANGKOK)))
+    seed_mid_april(app)
+    status, words = cell(section(page(app), 'id="status"'), "chom-bueng", "jpt")
+    assert status == "behind"
+    assert "3,756 / 12,115 ที่ควรได้" in words
+    assert "ยังขาด 8,359 ครัวเรือน · เลยกำหนดส่งมา 4 วัน" in words
+    assert "เลยกำหนดแล้ว" not in words and "ต้องได้" not in words
+
+
 def test_deadline_words():
     assert [deadline_text(n) for n in (12, 1, 0, -4, None)] == [
         "อีก 12 วันถึงกำหนดส่ง", "ครบกำหนดส่งพรุ่งนี้", "ครบกำหนดส่งวันนี้",

@@ -192,9 +192,12 @@ def cell(st: Status, indicator_name: str) -> Cell:
         figures = f"{thai.number(st.done)} / {thai.number(st.expected)} ที่ควรได้"
     else:
         figures = f"{thai.number(st.done)} / {thai.number(st.target)} {st.unit}"
+    pace = st.pace()
+    if st.days_left is not None and st.days_left < 0 and st.needed_per_working_day is None:
+        # past the deadline: 'เลยกำหนดส่งมา 4 วัน' says it; what is missing instead of a pace
+        pace = f"ยังขาด {thai.number(st.remaining)} {st.unit}" if st.remaining else None
     return Cell(st.indicator, indicator_name, st.status, st.label, figures,
-                percent_text(st.percent), st.pace(), deadline_text(st.days_left),
-                st.quiet_text())
+                percent_text(st.percent), pace, deadline_text(st.days_left), st.quiet_text())
 
 
 @dataclass(frozen=True)
