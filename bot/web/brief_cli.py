@@ -18,7 +18,8 @@ from bot import thai
               help="วันประชุม พ.ศ. หรือ ค.ศ. เช่น 2565-04-19 (ไม่ระบุ = วันนี้; วันที่ผ่านมาแล้ว = "
                    "ตัวเลข ณ สิ้นวันนั้น)")
 @click.option("--out", "-o", "out", default=None,
-              help="ไฟล์ที่จะเขียน (ไม่ระบุ = brief-<แผน>-<วันที่>.pdf ในโฟลเดอร์ปัจจุบัน; '-' = stdout)")
+              help="ไฟล์ที่จะเขียน (ไม่ระบุ = brief-<แผน>-<วันที่>.pdf ในโฟลเดอร์ปัจจุบัน; "
+                   "'-' = stdout)")
 @click.option("--province", default=None,
               help="จังหวัด (key หรือชื่อภาษาไทย; ไม่ระบุ = จังหวัดเดียวที่มีแผน)")
 @click.option("--fiscal-year", "fiscal_year", type=int, default=None,

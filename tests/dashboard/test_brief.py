@@ -22,9 +22,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import create_app, thai
+from bot.core.status import pace_text
 from bot.timeutil import BANGKOK, fixed_clock
 from models import Entry, LineUser
-from bot.core.status import pace_text
 from models.queries import load_board, undo_entry
 from tests.conftest import NOW
 from tests.dashboard.conftest import AUTH, log_in, plan_files, wire
@@ -52,6 +52,12 @@ def pdf_text(body: bytes) -> tuple[int, str, tuple[float, float]]:
     box = reader.pages[0].mediabox
     return (len(reader.pages), "\n".join(p.extract_text() for p in reader.pages),
             (float(box.width), float(box.height)))
+
+
+def part(page: str, start: str, end: str = "</table>") -> str:
+    """The page from ``start`` to the next ``end``."""
+    at = page.index(start)
+    return page[at:page.index(end, at)]
 
 
 def board_of(app):
@@ -181,9 +187,9 @@ def test_a_heavy_province_still_fits_one_page(database_url, make_dash_app, tmp_p
     head, tpmap = text.split("  - key: tpmap", 1)
     tpmap, savings = tpmap.split("  - key: savings", 1)
     plan = tmp_path / "heavy.yaml"
-    plan.write_text(head + "  - key: tpmap" + tpmap.replace("district_targets: {}", targets(4038), 1)
-                    + "  - key: savings" + savings.replace("district_targets: {}", targets(41), 1),
-                    encoding="utf-8")
+    tpmap = tpmap.replace("district_targets: {}", targets(4038), 1)
+    savings = savings.replace("district_targets: {}", targets(41), 1)
+    plan.write_text(f"{head}  - key: tpmap{tpmap}  - key: savings{savings}", encoding="utf-8")
     app = make_dash_app(PLAN_FILE=str(plan))
     seed_mid_april(app)
     resp = app.test_client().get("/dashboard/brief.pdf", headers=AUTH)
@@ -211,12 +217,12 @@ def test_html_brief_holds_the_meeting(app, client):
         assert thai.number(st.done) in page and thai.number(st.target) in page
     assert "120,547" in page and "167,839" in page and "71.8%" in page
     # the status grid: every district, worst first
-    grid = page[page.index('id="brief-grid"'):page.index("</table>", page.index('id="brief-grid"'))]
+    grid = part(page, 'id="brief-grid"')
     positions = [grid.index(f'<th scope="row">{name}</th>') for name in DISTRICTS]
     assert positions.index(min(positions)) == DISTRICTS.index("จอมบึง")
     assert "รวมจังหวัดราชบุรี" in grid
     # the districts behind with what each needs per working day
-    behind = page[page.index('id="brief-behind"'):page.index("</table>", page.index('id="brief-behind"'))]
+    behind = part(page, 'id="brief-behind"')
     for key, name in (("chom-bueng", "จอมบึง"), ("suan-phueng", "สวนผึ้ง")):
         st = board.cell("jpt", key)
         assert st.status == "behind"
@@ -230,7 +236,7 @@ def test_html_brief_holds_the_meeting(app, client):
     assert ms.index("23 เม.ย. 2565") < ms.index("30 เม.ย. 2565") < ms.index("1 พ.ค. 2565")
     assert "บันทึกข้อมูล จปฐ. ให้แล้วเสร็จ" in ms and "อีก 12 วัน" in ms
     # who has not reported: the longest quiet first, capped, the rest counted
-    quiet = page[page.index('id="brief-quiet"'):page.index("</ol>", page.index('id="brief-quiet"'))]
+    quiet = part(page, 'id="brief-quiet"', "</ol>")
     assert quiet.count("<li>") == 8
     assert "ยังไม่เคยบันทึก" in quiet
     assert "และอีก 9 คน" in page and "<strong>17</strong> จาก 41 คน" in page
@@ -258,12 +264,13 @@ def test_a_past_meeting_is_measured_as_that_day_ended(app, client):
                        registered_province="ratchaburi", registered_district="ban-kha",
                        registered_at=NOW))
         jpt_then = s.scalar(select(func.sum(Entry.amount)).where(
-            Entry.indicator_key == "jpt", Entry.created_at <= end_of_12.astimezone(dt.timezone.utc)))
+            Entry.indicator_key == "jpt",
+            Entry.created_at <= end_of_12.astimezone(dt.timezone.utc)))
     for date in ("2565-04-12", "2022-04-12"):
         page = client.get(f"/dashboard/brief?date={date}", headers=AUTH).text
         assert "การประชุมวันที่ 12 เมษายน 2565" in page
         assert "ข้อมูล ณ<br><strong id=\"brief-asof\">12 เม.ย. 2565 23:59 น.</strong>" in page
-        head = page[page.index('id="headline-jpt"'):page.index("</article>", page.index('id="headline-jpt"'))]
+        head = part(page, 'id="headline-jpt"', "</article>")
         assert f'<span class="done">{thai.number(jpt_then)}</span>' in head
         assert "จาก 41 คน" in page and "ผู้มาใหม่" not in page
         assert 'href="/dashboard/brief.pdf?date=2565-04-12"' in page

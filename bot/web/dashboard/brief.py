@@ -437,7 +437,8 @@ def brief_pdf():
     except PdfUnavailable as exc:
         current_app.logger.error("brief: no PDF engine: %s", exc)
         return Response("สร้างไฟล์ PDF ไม่ได้: เครื่องนี้ยังไม่ได้ติดตั้ง WeasyPrint/Pango "
-                        "(make install) ใช้หน้า /dashboard/brief แล้วสั่งพิมพ์จากเบราว์เซอร์แทนได้\n"
+                        "(make install) ใช้หน้า /dashboard/brief "
+                        "แล้วสั่งพิมพ์จากเบราว์เซอร์แทนได้\n"
                         "the PDF engine (WeasyPrint, Pango) is not installed\n",
                         status=503, mimetype="text/plain")
     current_app.logger.info("brief: %s rendered in %.0f ms (%d bytes)", b.filename,
