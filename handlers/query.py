@@ -358,8 +358,10 @@ def ranked(v: View) -> tuple[list[Status], bool]:
     return order, by_target
 
 
-def ranking_lines(ctx: Context, v: View) -> tuple[str, list[str], list[tuple[str, Status]], str]:
-    """(title, the lines under it, (rank, district) in order, the province's line)."""
+def ranking_lines(ctx: Context, v: View
+                  ) -> tuple[str, list[str], list[tuple[str, Status]], list[str]]:
+    """(title, the lines under it, (rank, district) in order, the province's figure and
+    verdict)."""
     order, by_target = ranked(v)
     title = f"🏆 อันดับ {v.ind.name}"
     head = [("ตามร้อยละของเป้าหมาย" if by_target else "ตามจำนวนที่บันทึก")
@@ -368,10 +370,10 @@ def ranking_lines(ctx: Context, v: View) -> tuple[str, list[str], list[tuple[str
     if due:
         head.append(f"🗓 กำหนดส่ง {thai.date(due.date)} ({thai.days_left(due.date, ctx.today)})")
     p = v.province
-    total = f"รวมจังหวัด: {percent_first(p, v.unit)}"
+    total = [f"รวมจังหวัด: {percent_first(p, v.unit)}"]
     said = verdict(p)
     if said:
-        total += f" · {p.icon} {said}"
+        total.append(f"{p.icon} {said}")
     return title, head, [(MEDALS.get(n, f"{n}."), d) for n, d in enumerate(order, 1)], total
 
 
@@ -382,7 +384,7 @@ def ranking(ctx: Context, command: Command) -> Reply:
     quick = neighbours(ctx, command, PROVINCE)
     title, head, rows, total = ranking_lines(ctx, v)
     if command.as_text:
-        lines = [title, *head, *(row_text(d, lead) for lead, d in rows), total]
+        lines = [title, *head, *(row_text(d, lead) for lead, d in rows), " · ".join(total)]
         return Reply.text("\n".join(lines), quick_replies=quick)
     p = v.province
     body: list[dict] = [flex.text(title, "lg", weight="bold")]
@@ -391,9 +393,10 @@ def ranking(ctx: Context, command: Command) -> Reply:
     body.append(flex.separator("md"))
     body += [district_box(d, lead) for lead, d in rows]
     body.append(flex.separator())
-    body.append(flex.text(total, "xs", p.ink, "bold", margin="md"))
+    body.append(flex.text(total[0], "sm", flex.INK, "bold", margin="md"))
     if p.target is not None:
         body.append(flex.status_bar(p, "6px"))
+    body += [flex.text(t, "xs", p.ink, "bold", margin="sm") for t in total[1:]]
     alt = (f"อันดับ {v.ind.name} ณ {thai.date(ctx.today)}: "
            + " · ".join(f"{n}. {d.name} {thai.percent(d.done, d.target) if d.target else thai.number(d.done)}"
                         for n, (_, d) in enumerate(rows, 1)))

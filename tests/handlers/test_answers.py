@@ -121,7 +121,7 @@ def test_ranking_is_a_card_with_status_colours_and_days_left(chat):
     assert lines[first:first + 5] == ["🥇", "บางแพ", "ล่าช้า", "10.0%", "820 / 8,204 ครัวเรือน"]
     assert lines[lines.index("🥈") + 1] == "บ้านโป่ง"
     assert "10." in lines and text.count("ล่าช้า") >= 10
-    assert "รวมจังหวัด: 1.1% · 1,820 / 167,839 ครัวเรือน · 🔴 ล่าช้า" in text
+    assert "รวมจังหวัด: 1.1% · 1,820 / 167,839 ครัวเรือน\n🔴 ล่าช้า" in text
     assert "แบบข้อความ" in quick(s)
     plain = sent(chat, "อันดับ จปฐ แบบข้อความ").text.split("\n")
     assert "ร้อยละ" in plain[1]

@@ -147,7 +147,7 @@ def test_ranking_card_by_percent_with_status_colours_and_days_left(scene):
     for words, fill in found:
         st = by_name[words[1]["text"]]
         assert words[2]["text"] == st.label and fill == st.color
-    assert "รวมจังหวัด: 71.8% · 120,547 / 167,839 ครัวเรือน · 🟢 ตามแผน" in text
+    assert "รวมจังหวัด: 71.8% · 120,547 / 167,839 ครัวเรือน\n🟢 ตามแผน · ได้ 120,547 (ควรได้ 109,740)" in text
     tpmap = flex.all_text(card(chat, "อันดับ TPMAP")["contents"])
     assert "ตามจำนวนที่บันทึก" in tpmap and "กำหนดส่ง 30 ก.ย. 2565 (อีก 164 วัน)" in tpmap
 
