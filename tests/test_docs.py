@@ -157,9 +157,12 @@ def sections(ops) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("docs")
+    from bot.timeutil import fixed_clock
+    from tests.conftest import NOW
+    # the day the progress example is shown on (its status fields depend on the day)
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp / 'nongpat.sqlite3'}",
                       "SPOOL_DIR": str(tmp / "spool"), "DASHBOARD_TOKEN": "docs-token",
-                      "LINE_CHANNEL_ACCESS_TOKEN": None})
+                      "LINE_CHANNEL_ACCESS_TOKEN": None, "CLOCK": fixed_clock(NOW)})
     yield app
     app.extensions["nongpat"].line.drain()
     app.extensions["nongpat"].engine.dispose()
