@@ -86,6 +86,7 @@ def test_the_grid_is_the_boards_worst_first_with_the_province_last(scene):
     at = [html.index(f'id="{k}"') for k in ("status", "people", "ind-jpt", "timeline", "entries")]
     assert at == sorted(at)
     assert html.index('id="status"') < html.index('class="indicator card"')
+    assert 'id="brief-link" href="/dashboard/brief"' in html           # the meeting brief
     bar = html.split('<nav class="sections"', 1)[1].split("</nav>", 1)[0]
     for anchor in ("#status", "#people", "#ind-jpt", "#timeline", "#entries"):
         assert f'href="{anchor}"' in bar
