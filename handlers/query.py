@@ -334,6 +334,10 @@ def query(ctx: Context, command: Command) -> Reply:
     quick = neighbours(ctx, command, scope)
     if command.topic is Topic.DEADLINE:
         return Reply.text(deadlines_text(ctx, scope, keys), quick_replies=quick)
+    if scope != PROVINCE and ctx.plan.district(scope) is None:   # a plan without this district
+        return Reply.text(f"ไม่พบอำเภอนี้ในแผนของจังหวัด{ctx.plan.province_name} ปีงบประมาณ "
+                          f"{ctx.plan.fiscal_year} ครับ ดูยอดทั้งจังหวัดได้ด้วย \"ยอดรวมจังหวัด\"",
+                          quick_replies=quick)
     breakdown = command.topic is Topic.BREAKDOWN or bool(command.category)
     vs = views(ctx, scope, keys)
     with_districts = scope == PROVINCE
