@@ -47,7 +47,7 @@ BASE_CSS = f"""
 * {{ box-sizing: border-box; margin: 0; padding: 0; }}
 body {{ font-family: {FONT}; background: #8CABD9; padding: 16px; line-height: 1.4;
         -webkit-font-smoothing: antialiased; }}
-.fx-carousel {{ display: flex; flex-direction: row; align-items: flex-start; gap: 9px; }}
+.fx-carousel {{ display: inline-flex; flex-direction: row; align-items: flex-start; gap: 9px; }}
 .fx-bubble {{ display: flex; flex-direction: column; background: #FFFFFF; overflow: hidden;
               border-radius: 17px; flex: none; }}
 .fx-block {{ display: flex; flex-direction: column; }}
