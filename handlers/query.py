@@ -14,8 +14,7 @@ from bot.core.national import national_summary
 from bot.core.plan import Indicator
 from bot.core.plans import fiscal_year_of
 from bot.core.progress import Figure, category_figures, deadline_for, deadline_text, figure_text
-from bot.core.status import (BEHIND, DONE, LABELS, NO_TARGET, ON_TRACK, ORDER, SILENT,
-                             Status)
+from bot.core.status import LABELS, NO_TARGET, ORDER, WHOLE_PROVINCE, Status
 from bot.language import PROVINCE, Command, Intent, Topic
 from bot.line import flex
 from bot.line.messages import QuickReply, Reply
@@ -26,7 +25,6 @@ BIND_HINT = ("กลุ่มนี้ยังไม่ได้ผูกกั
              "เพื่อเริ่มใช้งาน (ดูยอดทั้งจังหวัดได้ด้วย \"ยอดรวมจังหวัด\")")
 NO_DISTRICT_1TO1 = ("ยังไม่ทราบว่าคุณสังกัดอำเภอใดครับ โปรดพิมพ์คำสั่งในกลุ่มไลน์ของอำเภอ "
                     "(ที่ผูกกับน้องพัฒน์แล้ว) อย่างน้อยหนึ่งครั้ง แล้วจึงใช้แชตนี้ได้ครับ")
-WHOLE_PROVINCE = "ทั้งจังหวัด"
 QUIET_ICON = "💤 "
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 
@@ -127,22 +125,6 @@ def percent_first(st: Status | Figure, unit: str) -> str:
     return f"{thai.percent(st.done, st.target)} · {flex.figure_line(st, unit)}"
 
 
-def verdict(st: Status, whole_province: bool = False) -> str | None:
-    """'ล่าช้า · ได้ 3,756 จากที่ควรได้ 7,921': the status in words and what was done against
-    where the straight line stands today; '(ทั้งจังหวัด)' when it is the province's."""
-    if st.status == NO_TARGET:
-        return None
-    label = st.label + (f" ({WHOLE_PROVINCE})" if whole_province else "")
-    if st.status == DONE:
-        return label
-    parts = [label]
-    if st.status == BEHIND and st.expected is not None:
-        parts.append(f"ได้ {thai.number(st.done)} จากที่ควรได้ {thai.number(st.expected)}")
-    elif st.status in (ON_TRACK, SILENT) and st.expected:
-        parts.append(f"ได้ {thai.number(st.done)} (ควรได้ {thai.number(st.expected)})")
-    return " · ".join(parts)
-
-
 def pace(v: View) -> str | None:
     """'ต้องได้วันละ 929 ครัวเรือน (9 วันทำการที่เหลือ) · 7 วันล่าสุดได้ 0 ครัวเรือน'; under one
     a day per week (Status.pace: never rounded up to 1 a day). What the last 7 days brought is
@@ -175,7 +157,7 @@ def notes(ctx: Context, v: View) -> list[Note]:
         if quiet_note:
             out.append(quiet_note)
         out.append(Note("", f"{WHOLE_PROVINCE}: {figure_text(v.province, v.unit)}"))
-    said = verdict(v.measured, v.whole_province)
+    said = v.measured.verdict(v.whole_province)
     if said:
         out.append(Note(v.measured.icon + " ", said, v.measured.ink, True))
     if quiet_note and not v.whole_province:
@@ -270,7 +252,7 @@ def alt_text(ctx: Context, vs: list[View], scope: str) -> str:
         s = f"{v.ind.name} {flex.figure_line(v.own, v.unit)}"
         if v.own.target:
             s += f" ({thai.percent(v.own.done, v.own.target)}) เหลือ {thai.number(v.own.remaining)}"
-        said = verdict(v.measured, v.whole_province)
+        said = v.measured.verdict(v.whole_province)
         if said:
             s += f" – {said.split(' · ')[0]}"
         parts.append(s)
@@ -375,7 +357,7 @@ def ranking_lines(ctx: Context, v: View
         head.append(f"🗓 กำหนดส่ง {thai.date(due.date)} ({thai.days_left(due.date, ctx.today)})")
     p = v.province
     total = [f"รวมจังหวัด: {percent_first(p, v.unit)}"]
-    said = verdict(p)
+    said = p.verdict()
     if said:
         total.append(f"{p.icon} {said}")
     return title, head, [(MEDALS.get(n, f"{n}."), d) for n, d in enumerate(order, 1)], total

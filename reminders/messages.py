@@ -19,7 +19,8 @@ from bot import thai
 from bot.line import flex
 from bot.line.messages import Flex, Reply
 from bot.core.progress import Figure
-from bot.core.status import BEHIND, LABELS, NO_TARGET, ON_TRACK, ORDER, SILENT, Status
+from bot.core.status import (BEHIND, LABELS, NO_TARGET, ON_TRACK, ORDER, SILENT,
+                             WHOLE_PROVINCE, Status)
 from reminders.planner import (BEFORE, MET, OPEN, OVERDUE, DistrictRow, Item, NationalItem,
                                NationalReminder, Reminder)
 
@@ -30,24 +31,16 @@ ALT_MAX = 400
 _date = functools.lru_cache(maxsize=1024)(thai.date)
 _date_span = functools.lru_cache(maxsize=1024)(thai.date_span)
 NAMES_MAX = 8        # provinces named in one line of the national summary ("… และอีก n จังหวัด")
-PROVINCE_WIDE = "(ทั้งจังหวัด)"   # a district without a target of its own: the status is the province's
 
 
 # --------------------------------------------------------------------------- status words
 def status_line(s: Status, province_wide: bool = False) -> str:
     """What a reminder says of a status, in the cards' words (``Status.line()``): on track, one
-    short line without the pace ('🟢 ตามแผน · ได้ 25,328 (ควรได้ 22,379)'); otherwise the whole
+    short line without the pace ('🔵 ตามแผน · ได้ 25,328 (ควรได้ 22,379)'); otherwise the whole
     line (behind: done vs expected, the days since the last log when quiet, the pace needed per
     working day). ``province_wide``: the province's status told to a district without a target
     of its own, its label marked '(ทั้งจังหวัด)' ('🔴 ล่าช้า (ทั้งจังหวัด) · ได้ 16 จากที่ควรได้ 40 · …')."""
-    line = s.line()
-    if s.status == ON_TRACK:
-        pace = s.pace()
-        if pace and line.endswith(" · " + pace):
-            line = line[:-len(" · " + pace)]
-    if province_wide and line.startswith(s.label):
-        line = f"{s.label} {PROVINCE_WIDE}{line[len(s.label):]}"
-    return f"{s.icon} {line}"
+    return f"{s.icon} {s.line(pace=s.status != ON_TRACK, whole_province=province_wide)}"
 
 
 def measured_line(item: Item) -> str | None:
@@ -263,7 +256,7 @@ def _item_box(item: Item, today: dt.date, district_name: str) -> dict:
             contents.append(_t(f"อำเภอ{district_name} {thai.number(f.done)} {item.unit}",
                                size="xs", color=GREY))
             if p is not None and p.target:
-                contents.append(status_bar(m, p.percent, f"{m.icon} {m.label} {PROVINCE_WIDE}"))
+                contents.append(status_bar(m, p.percent, f"{m.icon} {m.label} ({WHOLE_PROVINCE})"))
                 contents.append(_t(f"ทั้งจังหวัด {thai.number(p.done)} / {thai.number(p.target)} "
                                    f"{item.unit} ({thai.percent(p.done, p.target)})",
                                    size="xs", color=GREY))

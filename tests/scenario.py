@@ -4,10 +4,10 @@ the scene the dashboard, the cards, the reminders and the brief are looked at in
 
 On 19 Apr 2565 (the tests' clock; 12 days before จปฐ. closes on 1 May):
 - จปฐ. at 71 % province-wide (the straight line stands at 65.4 %);
-- จอมบึง at 31 %, nothing logged since 11 Apr (8 days; 3 working days with Songkran's
-  13–15 Apr off): ``behind`` and ``silent``;
+- จอมบึง at 31 %, nothing logged since Fri 8 Apr (11 days; 3 whole working days — 11, 12
+  and 18 Apr — with Songkran's 13–15 Apr off): ``behind`` and ``silent``;
 - สวนผึ้ง at 58 %, logging daily: ``behind``;
-- บ้านคา at 90 %, nothing since 8 Apr: ``silent`` (ahead of the line, but quiet);
+- บ้านคา at 90 %, nothing since 7 Apr: ``silent`` (ahead of the line, but quiet);
 - วัดเพลง at 100 %: ``done``; the other six on track;
 - TPMAP (no district targets) and savings groups logged by some officers, not by others.
 """
@@ -25,9 +25,9 @@ TODAY = dt.date(2022, 4, 19)
 JPT_SHARE = {  # district → (share of its target done, the last day anything was logged)
     "mueang-ratchaburi": (0.76, TODAY), "ban-pong": (0.74, TODAY), "photharam": (0.72, TODAY),
     "damnoen-saduak": (0.80, TODAY - dt.timedelta(days=1)), "bang-phae": (0.84, TODAY),
-    "pak-tho": (0.68, TODAY), "chom-bueng": (0.31, dt.date(2022, 4, 11)),
+    "pak-tho": (0.68, TODAY), "chom-bueng": (0.31, dt.date(2022, 4, 8)),
     "wat-phleng": (1.00, dt.date(2022, 4, 18)), "suan-phueng": (0.58, TODAY),
-    "ban-kha": (0.90, dt.date(2022, 4, 8))}
+    "ban-kha": (0.90, dt.date(2022, 4, 7))}
 FIRST_NAMES = ["สมชาย", "สมศรี", "วิไล", "ประเสริฐ", "อรุณี", "ธนพล", "กนกวรรณ", "สุรชัย",
                "พิมพ์ชนก", "วีระ", "จันทร์เพ็ญ", "อนุชา", "ศิริพร", "ชาญวิทย์", "มาลัย", "ปิยะ",
                "นงลักษณ์", "เกียรติศักดิ์", "รัตนา", "บุญมี"]

@@ -14,9 +14,10 @@ working days left, today included (``needed_per_working_day``).
 
 Status, in the order the dashboard sorts them (worst first):
 - ``behind``     done < expected (``silent`` may be true as well);
-- ``silent``     not behind, not done, and nothing logged for ``SILENT_WORKING_DAYS`` working
-                 days or more: the working days after the last entry's day up to today
-                 (today included; from the indicator's start when nothing was ever logged);
+- ``silent``     not behind, not done, and nothing logged on ``SILENT_WORKING_DAYS`` whole
+                 working days or more: the working days after the last entry's day and before
+                 today (today is not over: a reminder at 08:30 does not count it), from the
+                 indicator's start when nothing was ever logged;
 - ``on-track``   done ≥ expected;
 - ``done``       the target is reached;
 - ``no-target``  a district with no target of its own: its count is shown, the pace and the
@@ -39,7 +40,8 @@ DONE, ON_TRACK, BEHIND, SILENT, NO_TARGET = "done", "on-track", "behind", "silen
 ORDER = (BEHIND, SILENT, ON_TRACK, DONE, NO_TARGET)          # worst first
 LABELS = {DONE: "ครบแล้ว", ON_TRACK: "ตามแผน", BEHIND: "ล่าช้า",
           SILENT: "ไม่มีความเคลื่อนไหว", NO_TARGET: "ไม่มีเป้ารายอำเภอ"}
-ICONS = {DONE: "✅", ON_TRACK: "🟢", BEHIND: "🔴", SILENT: "🟠", NO_TARGET: "⚪"}
+ICONS = {DONE: "✅", ON_TRACK: "🔵", BEHIND: "🔴", SILENT: "🟠", NO_TARGET: "⚪"}
+WHOLE_PROVINCE = "ทั้งจังหวัด"   # said of a province's figure shown to a district
 # (fill of a bar or badge, ink of its words on white): the words always say it too
 COLORS = {DONE: ("#1DB446", "#11762F"), ON_TRACK: ("#1E88E5", "#1565C0"),
           BEHIND: ("#E53935", "#C62828"), SILENT: ("#F5A623", "#9A5B00"),
@@ -188,25 +190,39 @@ class Status:
         return (f"ไม่มีการบันทึกมา {thai.number(self.days_since_entry)} วัน "
                 f"(ล่าสุด {thai.date(self.last_entry_day)})")
 
-    def line(self) -> str:
-        """One line: 'ล่าช้า · ได้ 3,717 จากที่ควรได้ 9,120 · ต้องได้วันละ 1,040 ครัวเรือน (8 วันทำการที่เหลือ)'."""
-        parts = [self.label]
-        if self.status == DONE:
-            return f"{self.label} 🎉"
+    def verdict(self, whole_province: bool = False) -> str | None:
+        """'ล่าช้า · ได้ 3,756 จากที่ควรได้ 7,921': the status in words and what was done
+        against where the line stands; ``whole_province``: the province's status told to a
+        district without a target of its own ('ล่าช้า (ทั้งจังหวัด) · …'). None: no target."""
         if self.status == NO_TARGET:
-            parts = [f"ได้ {thai.number(self.done)} {self.unit} ({self.label})"]
+            return None
+        label = self.label + (f" ({WHOLE_PROVINCE})" if whole_province else "")
+        if self.status == DONE:
+            return label
+        parts = [label]
         if self.status == BEHIND and self.expected is not None:
             parts.append(f"ได้ {thai.number(self.done)} จากที่ควรได้ {thai.number(self.expected)}")
         elif self.status in (ON_TRACK, SILENT) and self.expected:
             parts.append(f"ได้ {thai.number(self.done)} (ควรได้ {thai.number(self.expected)})")
+        return " · ".join(parts)
+
+    def line(self, pace: bool = True, whole_province: bool = False) -> str:
+        """One line, the same on every surface: the verdict, how long nothing was logged, what
+        is needed per working day — 'ล่าช้า · ได้ 3,756 จากที่ควรได้ 7,921 · ไม่มีการบันทึกมา
+        11 วัน (ล่าสุด 8 เม.ย. 2565) · ต้องได้วันละ 929 ครัวเรือน (9 วันทำการที่เหลือ)'.
+        ``pace`` False: without the pace (a short line for a district on track)."""
+        if self.status == DONE:
+            return f"{self.verdict(whole_province)} 🎉"
+        if self.status == NO_TARGET:
+            parts = [f"ได้ {thai.number(self.done)} {self.unit} ({self.label})"]
+        else:
+            parts = [self.verdict(whole_province)]
         quiet = self.quiet_text()
-        if quiet and self.status != SILENT:
+        if quiet:
             parts.append(quiet)
-        elif quiet:
-            parts[0] = f"{self.label}: {quiet}"
-        pace = self.pace()
-        if pace:
-            parts.append(pace)
+        needed = self.pace() if pace else None
+        if needed:
+            parts.append(needed)
         return " · ".join(parts)
 
     def as_api(self) -> dict:
@@ -249,8 +265,8 @@ def status_of(plan: Plan, indicator_key: str, district_key: str | None, done: in
             needed = remaining / left if left else (None if remaining else 0.0)
     met = target is not None and done >= target
     quiet_since = last_day if last_day is not None else start - ONE_DAY
-    silent = (not met and today >= start
-              and working_days(plan, quiet_since + ONE_DAY, today) >= SILENT_WORKING_DAYS)
+    silent = (not met and today > start
+              and working_days(plan, quiet_since + ONE_DAY, today - ONE_DAY) >= SILENT_WORKING_DAYS)
     if target is None:
         status = NO_TARGET
     elif met:
@@ -337,7 +353,7 @@ class Quiet:
     name: str | None
     district: str
     last_entry_day: dt.date | None
-    working_days: int                # working days with nothing logged (today included)
+    working_days: int                # whole working days with nothing logged (before today)
     groups: int                      # savings groups logged
 
     def since(self, today: dt.date) -> str:
@@ -348,13 +364,14 @@ class Quiet:
 
 def quiet_officers(plan: Plan, officers, today: dt.date, tz: dt.tzinfo,
                    at_least: int = SILENT_WORKING_DAYS) -> list[Quiet]:
-    """Officers (``models.queries.Officer``) with nothing logged for ``at_least`` working days
-    (counted from the fiscal year's start for one who never logged), longest quiet first."""
+    """Officers (``models.queries.Officer``) with nothing logged on ``at_least`` whole working
+    days before today (counted from the fiscal year's start for one who never logged), longest
+    quiet first."""
     since_start = fiscal_year_start(plan) - ONE_DAY
     out = []
     for o in officers:
         last_day = o.last_entry_at.astimezone(tz).date() if o.last_entry_at else None
-        n = working_days(plan, (last_day or since_start) + ONE_DAY, today)
+        n = working_days(plan, (last_day or since_start) + ONE_DAY, today - ONE_DAY)
         if n >= at_least:
             out.append(Quiet(o.user_id, o.display_name, o.district_key, last_day, n, o.groups))
     order = {d.key: k for k, d in enumerate(plan.districts)}

@@ -112,10 +112,10 @@ def long_province_bubbles(n_bubbles=3):
     name = "เมืองราชบุรีและพื้นที่ใกล้เคียงที่มีชื่อยาวมากเป็นพิเศษ" * 2
     states = [BEHIND, SILENT, ON_TRACK, DONE, ON_TRACK, BEHIND, ON_TRACK, ON_TRACK, SILENT, BEHIND]
     rows = [flex.status_row(status(name, 12345 + i, 36191, s, s == SILENT),
-                            "💤 ไม่มีการบันทึกมา 11 วัน (ล่าสุด 8 เม.ย. 2565)" if s == SILENT
+                            "💤 ไม่มีการบันทึกมา 12 วัน (ล่าสุด 7 เม.ย. 2565)" if s == SILENT
                             else None) for i, s in enumerate(states)]
     province = status("ราชบุรี", 123456, 167839, ON_TRACK)
-    notes = ["🟢 ตามแผน · ได้ 120,547 (ควรได้ 109,740)",
+    notes = ["🔵 ตามแผน · ได้ 120,547 (ควรได้ 109,740)",
              "🗓 กำหนดส่ง 1 พ.ค. 2565 (อีก 12 วัน) · ขั้นถัดไป: ศจพ.อ. ประชุมบูรณาการแนวทาง 30 เม.ย. 2565",
              "📈 ต้องได้วันละ 5,255 ครัวเรือน (9 วันทำการที่เหลือ) · 7 วันล่าสุดได้ 32,300 ครัวเรือน"]
     body = [flex.text("จปฐ.", "lg", weight="bold"), flex.text("จังหวัดราชบุรี", "xs", flex.MUTED),

@@ -80,7 +80,7 @@ def test_the_renderer_reports_a_cut_text(page):
         flex.text("ก" * 80, "sm", flex=0), flex.text("12,115", "sm")]}
     assert "12,115" in [c["text"] for c in flex_html.cut(measure(page, bubble(squeezed)))]
     # cut after maxLines
-    lines = flex.text("ไม่มีการบันทึกมา 8 วัน (ล่าสุด 11 เม.ย. 2565) " * 6, "xs", maxLines=2)
+    lines = flex.text("ไม่มีการบันทึกมา 11 วัน (ล่าสุด 8 เม.ย. 2565) " * 6, "xs", maxLines=2)
     assert len(flex_html.cut(measure(page, bubble(lines)))) == 1
     # a box of fixed height clips a figure inside it
     boxed = {"type": "box", "layout": "vertical", "height": "12px",

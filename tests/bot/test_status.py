@@ -85,27 +85,32 @@ def test_done_is_done_whatever_the_silence():
 
 
 # --------------------------------------------------------------------------- silence
-def test_silent_counts_working_days_after_the_last_log_today_included():
-    # last log Mon 11 Apr: 12 Apr, (13–15 Songkran), 18, 19 → 3 working days on 19 Apr
-    s = jpt("ban-kha", 4_500, D(2022, 4, 11), D(2022, 4, 19))
-    assert (s.status, s.silent, s.days_since_entry) == (SILENT, True, 8)
-    assert s.quiet_text() == "ไม่มีการบันทึกมา 8 วัน (ล่าสุด 11 เม.ย. 2565)"
-    # last log Tue 12 Apr: only 18 and 19 → not yet
-    assert not jpt("ban-kha", 4_500, D(2022, 4, 12), D(2022, 4, 19)).silent
+def test_silent_counts_whole_working_days_after_the_last_log_before_today():
+    # last log Fri 8 Apr: 11, 12, (13–15 Songkran), 18 → 3 whole working days on 19 Apr
+    s = jpt("ban-kha", 4_500, D(2022, 4, 8), D(2022, 4, 19))
+    assert (s.status, s.silent, s.days_since_entry) == (SILENT, True, 11)
+    assert s.quiet_text() == "ไม่มีการบันทึกมา 11 วัน (ล่าสุด 8 เม.ย. 2565)"
+    # last log Mon 11 Apr: 12 and 18 only (today is not over: a reminder at 08:30 on the 19th
+    # does not count it) → not yet
+    assert not jpt("ban-kha", 4_500, D(2022, 4, 11), D(2022, 4, 19)).silent
+    assert jpt("ban-kha", 4_500, D(2022, 4, 11), D(2022, 4, 20)).silent
 
 
 def test_silent_and_behind_is_behind_with_silent_true():
-    s = jpt("chom-bueng", 3_756, D(2022, 4, 11), D(2022, 4, 19))
+    s = jpt("chom-bueng", 3_756, D(2022, 4, 8), D(2022, 4, 19))
     assert (s.status, s.silent) == (BEHIND, True)
-    assert s.line() == ("ล่าช้า · ได้ 3,756 จากที่ควรได้ 7,921 · ไม่มีการบันทึกมา 8 วัน "
-                        "(ล่าสุด 11 เม.ย. 2565) · ต้องได้วันละ 929 ครัวเรือน (9 วันทำการที่เหลือ)")
+    assert s.line() == ("ล่าช้า · ได้ 3,756 จากที่ควรได้ 7,921 · ไม่มีการบันทึกมา 11 วัน "
+                        "(ล่าสุด 8 เม.ย. 2565) · ต้องได้วันละ 929 ครัวเรือน (9 วันทำการที่เหลือ)")
+    assert s.line(pace=False) == ("ล่าช้า · ได้ 3,756 จากที่ควรได้ 7,921 · ไม่มีการบันทึกมา "
+                                  "11 วัน (ล่าสุด 8 เม.ย. 2565)")
+    assert s.verdict(whole_province=True) == "ล่าช้า (ทั้งจังหวัด) · ได้ 3,756 จากที่ควรได้ 7,921"
 
 
 def test_never_logged_is_silent_from_the_indicators_start():
-    s = jpt("bang-phae", 0, None, D(2022, 3, 23))  # 21, 22, 23 Mar: three working days
+    s = jpt("bang-phae", 0, None, D(2022, 3, 24))  # 21, 22, 23 Mar: three whole working days
     assert s.silent and s.status == BEHIND and s.quiet_text() == "ยังไม่มีการบันทึกเลย"
-    assert s.expected == 8_204 * 2 // 26
-    assert not jpt("bang-phae", 0, None, D(2022, 3, 22)).silent
+    assert s.expected == 8_204 * 3 // 26
+    assert not jpt("bang-phae", 0, None, D(2022, 3, 23)).silent
 
 
 def test_a_log_late_in_the_evening_counts_for_its_bangkok_day():
@@ -116,8 +121,8 @@ def test_a_log_late_in_the_evening_counts_for_its_bangkok_day():
 
 def test_a_holiday_added_to_the_plan_moves_the_line_and_the_silence():
     plan = dataclasses.replace(PLAN, holidays=PLAN.holidays + (Holiday(D(2022, 4, 18), "x"),))
-    s = jpt("ban-kha", 4_500, D(2022, 4, 11), D(2022, 4, 19), plan)
-    assert not s.silent  # 12, 19: two working days
+    s = jpt("ban-kha", 4_500, D(2022, 4, 8), D(2022, 4, 19), plan)
+    assert not s.silent  # 11, 12: two whole working days
     assert s.expected == 4_972 * 16 // 25
 
 
@@ -176,22 +181,22 @@ def test_pace_under_one_a_day_is_per_week_never_rounded_up(per_day, text):
 
 
 def test_the_api_fields():
-    s = jpt("chom-bueng", 3_756, D(2022, 4, 11), D(2022, 4, 19))
+    s = jpt("chom-bueng", 3_756, D(2022, 4, 8), D(2022, 4, 19))
     assert s.as_api() == {"status": "behind", "silent": True, "expected": 7_921,
                           "needed_per_working_day": round((12_115 - 3_756) / 9, 2),
-                          "last_entry_at": "2022-04-11T03:00:00+00:00"}
+                          "last_entry_at": "2022-04-08T03:00:00+00:00"}
     assert jpt("bang-phae", 0, None, D(2022, 4, 19)).as_api()["last_entry_at"] is None
 
 
 # --------------------------------------------------------------------------- people
 def test_quiet_officers_longest_quiet_first_and_those_without_a_group():
     officers = [Officer("U1", "สมชาย", "ban-pong", at(D(2022, 4, 19)), 1),
-                Officer("U2", "สมศรี", "chom-bueng", at(D(2022, 4, 11)), 0),
+                Officer("U2", "สมศรี", "chom-bueng", at(D(2022, 4, 8)), 0),
                 Officer("U3", None, "ban-kha", None, 0),
                 Officer("U4", "วิไล", "ban-pong", at(D(2022, 4, 12)), 2)]
     quiet = quiet_officers(PLAN, officers, D(2022, 4, 19), BANGKOK)
     assert [q.user_id for q in quiet] == ["U3", "U2"]
     assert isinstance(quiet[0], Quiet) and quiet[0].since(D(2022, 4, 19)) == "ยังไม่เคยบันทึก"
-    assert quiet[1].since(D(2022, 4, 19)) == "บันทึกล่าสุด 11 เม.ย. 2565 (8 วันก่อน)"
+    assert quiet[1].since(D(2022, 4, 19)) == "บันทึกล่าสุด 8 เม.ย. 2565 (11 วันก่อน)"
     assert quiet[1].working_days == 3
     assert [o.user_id for o in without_group(PLAN, officers)] == ["U2", "U3"]

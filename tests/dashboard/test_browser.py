@@ -341,7 +341,7 @@ def test_status_grid_leads_on_a_phone_and_a_desktop(browser, mid_april):
     jpt = first.locator("td[data-indicator='jpt']")
     text = jpt.inner_text()
     for words in ("ล่าช้า", "3,756 / 7,921 ที่ควรได้", "ต้องได้วันละ 929 ครัวเรือน",
-                  "อีก 12 วันถึงกำหนดส่ง", "ไม่มีการบันทึกมา 8 วัน"):
+                  "อีก 12 วันถึงกำหนดส่ง", "ไม่มีการบันทึกมา 11 วัน"):
         assert words in text, (words, text)
     # the colour comes from the status's class (bot.core.status.COLORS), beside the words
     assert jpt.evaluate("e => getComputedStyle(e).borderLeftColor") == "rgb(229, 57, 53)"

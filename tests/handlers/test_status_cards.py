@@ -91,7 +91,7 @@ def test_province_card_every_district_percent_in_full_coloured_by_status(scene):
     assert {COLORS["behind"][0], COLORS["on-track"][0], COLORS["done"][0],
             COLORS["silent"][0]} == colours      # 31 % and 97 % no longer look alike
     text = flex.all_text(bubble)
-    assert "💤 ไม่มีการบันทึกมา 8 วัน (ล่าสุด 11 เม.ย. 2565)" in text
+    assert "💤 ไม่มีการบันทึกมา 11 วัน (ล่าสุด 8 เม.ย. 2565)" in text
     assert "ล่าช้า 2 · ไม่มีความเคลื่อนไหว 1 · ตามแผน 6 · ครบแล้ว 1" in text
     assert all(t["wrap"] is True for t in walk(bubble, "text"))
 
@@ -100,12 +100,12 @@ def test_silent_district_card_says_how_long_not_only_the_last_seven_days(scene):
     chat, _ = scene
     text = flex.all_text(card(chat, "ยอด จปฐ", group_of("chom-bueng"))["contents"])
     assert "🔴 ล่าช้า · ได้ 3,756 จากที่ควรได้ 7,921" in text
-    assert "💤 ไม่มีการบันทึกมา 8 วัน (ล่าสุด 11 เม.ย. 2565)" in text
+    assert "💤 ไม่มีการบันทึกมา 11 วัน (ล่าสุด 8 เม.ย. 2565)" in text
     assert "ต้องได้วันละ 929 ครัวเรือน (9 วันทำการที่เหลือ)" in text
     assert "7 วันล่าสุดยังไม่มีการบันทึก" not in text
     quiet = flex.all_text(card(chat, "ยอด จปฐ", group_of("ban-kha"))["contents"])
     assert "🟠 ไม่มีความเคลื่อนไหว · ได้ 4,475 (ควรได้ 3,250)" in quiet
-    assert "💤 ไม่มีการบันทึกมา 11 วัน (ล่าสุด 8 เม.ย. 2565)" in quiet
+    assert "💤 ไม่มีการบันทึกมา 12 วัน (ล่าสุด 7 เม.ย. 2565)" in quiet
 
 
 def test_a_slow_pace_reads_per_week_never_rounded_up_to_one_a_day(scene):
@@ -147,7 +147,7 @@ def test_ranking_card_by_percent_with_status_colours_and_days_left(scene):
     for words, fill in found:
         st = by_name[words[1]["text"]]
         assert words[2]["text"] == st.label and fill == st.color
-    assert "รวมจังหวัด: 71.8% · 120,547 / 167,839 ครัวเรือน\n🟢 ตามแผน · ได้ 120,547 (ควรได้ 109,740)" in text
+    assert "รวมจังหวัด: 71.8% · 120,547 / 167,839 ครัวเรือน\n🔵 ตามแผน · ได้ 120,547 (ควรได้ 109,740)" in text
     tpmap = flex.all_text(card(chat, "อันดับ TPMAP")["contents"])
     assert "ตามจำนวนที่บันทึก" in tpmap and "กำหนดส่ง 30 ก.ย. 2565 (อีก 164 วัน)" in tpmap
 

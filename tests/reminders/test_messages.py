@@ -45,7 +45,7 @@ def test_reminder_before_the_deadline_carries_the_status(svc):
     # on track: one short line, no figure line, no pace, nothing asked
     bk, bk_status = texts["Cbk"], statuses.cell("jpt", "ban-kha")
     assert bk_status.status == "on-track"
-    assert "\n   🟢 ตามแผน · ได้ 4,000 (ควรได้ 3,824)\n" in bk
+    assert "\n   🔵 ตามแผน · ได้ 4,000 (ควรได้ 3,824)\n" in bk
     assert "อำเภอบ้านคา: 4,000 / 4,972" not in bk and "ต้องได้" not in bk
     assert "รบกวนเร่ง" not in bk and "📈" not in bk
     # behind and quiet: done vs expected, the days since the last log, per working day

@@ -125,11 +125,11 @@ def test_silent_district_is_nudged_with_the_days_since_its_last_log(plan12):
     counts, last = scenario_state(plan12)
     board = core.board(plan12, counts, last, TODAY, BANGKOK)
     rs = plan_day(plan12, counts, TODAY, last)
-    # บ้านคา: ahead of the line (90 %) but nothing since 8 Apr
+    # บ้านคา: ahead of the line (90 %) but nothing since 7 Apr
     st = board.cell("jpt", "ban-kha")
-    assert st.status == "silent" and st.quiet_text() == "ไม่มีการบันทึกมา 11 วัน (ล่าสุด 8 เม.ย. 2565)"
+    assert st.status == "silent" and st.quiet_text() == "ไม่มีการบันทึกมา 12 วัน (ล่าสุด 7 เม.ย. 2565)"
     text = text_of(district(rs, "ban-kha"), plan12)
-    assert f"\n   🟠 ไม่มีความเคลื่อนไหว: {st.quiet_text()} · ได้ 4,475 (ควรได้ 3,250)" in text
+    assert f"\n   🟠 ไม่มีความเคลื่อนไหว · ได้ 4,475 (ควรได้ 3,250) · {st.quiet_text()}" in text
     assert f"\n   {st.icon} {st.line()}\n" in text
     assert ('รบกวนบันทึกผลงานที่ทำไปแล้วเข้ามาด้วยนะครับ พิมพ์ในกลุ่มนี้ เช่น '
             '"บันทึก จปฐ 120 ครัวเรือน"') in text
@@ -137,8 +137,8 @@ def test_silent_district_is_nudged_with_the_days_since_its_last_log(plan12):
     st = board.cell("jpt", "chom-bueng")
     assert (st.status, st.silent) == ("behind", True)
     text = text_of(district(rs, "chom-bueng"), plan12)
-    assert st.quiet_text() == "ไม่มีการบันทึกมา 8 วัน (ล่าสุด 11 เม.ย. 2565)"
-    assert ("🔴 ล่าช้า · ได้ 3,756 จากที่ควรได้ 7,921 · ไม่มีการบันทึกมา 8 วัน (ล่าสุด 11 เม.ย. 2565)"
+    assert st.quiet_text() == "ไม่มีการบันทึกมา 11 วัน (ล่าสุด 8 เม.ย. 2565)"
+    assert ("🔴 ล่าช้า · ได้ 3,756 จากที่ควรได้ 7,921 · ไม่มีการบันทึกมา 11 วัน (ล่าสุด 8 เม.ย. 2565)"
             " · ต้องได้วันละ 929 ครัวเรือน (9 วันทำการที่เหลือ)") in text
     assert st.pace() in text and st.quiet_text() in text
 
@@ -151,10 +151,10 @@ def test_on_track_district_gets_one_short_line(plan12):
     item = text.split("\n\n")[1].split("\n")
     assert item == ["1) 📌 บันทึกข้อมูล จปฐ. ให้แล้วเสร็จ",
                     "   กำหนดภายใน 1 พ.ค. 2565 (อีก 12 วัน)",
-                    "   🟢 ตามแผน · ได้ 25,328 (ควรได้ 22,379)"]
+                    "   🔵 ตามแผน · ได้ 25,328 (ควรได้ 22,379)"]
     # the cards' line less its pace, which an on-track district does not need to be told
     assert st.line() == f"ตามแผน · ได้ 25,328 (ควรได้ 22,379) · {st.pace()}"
-    assert status_line(st) == "🟢 ตามแผน · ได้ 25,328 (ควรได้ 22,379)"
+    assert status_line(st) == "🔵 ตามแผน · ได้ 25,328 (ควรได้ 22,379)"
 
 
 def test_district_without_a_target_reads_the_provinces_status(plan12):
@@ -193,7 +193,7 @@ def test_province_summary_lists_the_districts_behind_and_silent_first(plan12):
     # the rest in the plan's order, with their label
     assert [r.split(":")[0][2:] for r in rows[3:]] == [
         "เมืองราชบุรี", "บ้านโป่ง", "โพธาราม", "ดำเนินสะดวก", "บางแพ", "ปากท่อ", "วัดเพลง"]
-    assert rows[4] == "– บ้านโป่ง: จปฐ. 25,328/34,227 (74.0%) 🟢 ตามแผน"
+    assert rows[4] == "– บ้านโป่ง: จปฐ. 25,328/34,227 (74.0%) 🔵 ตามแผน"
     assert rows[-1] == "– วัดเพลง: จปฐ. 2,869/2,869 (100.0%) ✅ ครบแล้ว"
     assert f"\n   {board.province['jpt'].icon} {board.province['jpt'].line()}\n" in text
     assert "\n   รายอำเภอ: ล่าช้า 2 · ไม่มีความเคลื่อนไหว 1 · ตามแผน 6 · ครบแล้ว 1 อำเภอ\n" in text
@@ -229,7 +229,7 @@ def test_bars_are_coloured_by_status_with_the_label_in_words(plan12):
     p = board.province["jpt"]
     assert province[0] == (p.color, f"{p.icon} {p.label}")
     assert {label for _, label in province[1:]} == {"🔴 ล่าช้า", "🟠 ไม่มีความเคลื่อนไหว",
-                                                    "🟢 ตามแผน", "✅ ครบแล้ว"}
+                                                    "🔵 ตามแผน", "✅ ครบแล้ว"}
     assert province[1] == (board.cell("jpt", "chom-bueng").color, "🔴 ล่าช้า")
     for r in rs:
         reply = render(r, plan12.province_name)
@@ -279,11 +279,11 @@ def test_a_round_in_mid_april_says_what_the_cards_say(mid_april, fake_line):
     assert behind.pace() in chom and behind.quiet_text() in chom
     # silent: the days since its last log
     kha = got[group_of("ban-kha")]
-    assert quiet.quiet_text() == "ไม่มีการบันทึกมา 11 วัน (ล่าสุด 8 เม.ย. 2565)"
+    assert quiet.quiet_text() == "ไม่มีการบันทึกมา 12 วัน (ล่าสุด 7 เม.ย. 2565)"
     assert f"\n   🟠 {quiet.line()}\n" in kha
     # on track: one short line
     pong = got[group_of("ban-pong")]
-    assert "\n   🟢 ตามแผน · ได้ 25,328 (ควรได้ 22,379)\n" in pong
+    assert "\n   🔵 ตามแผน · ได้ 25,328 (ควรได้ 22,379)\n" in pong
     assert on_track.pace() not in pong and "รบกวน" not in pong
     # done: congratulated
     assert "ขอแสดงความยินดี" in got[group_of("wat-phleng")]
@@ -312,7 +312,7 @@ def test_a_retry_sends_the_status_as_it_was_written(mid_april, fake_line):
         stored = s.scalars(select(ReminderDelivery).where(
             ReminderDelivery.group_id == group_of("chom-bueng"))).one()
     words = stored.payload["texts"][0]
-    assert "ไม่มีการบันทึกมา 8 วัน (ล่าสุด 11 เม.ย. 2565)" in words
+    assert "ไม่มีการบันทึกมา 11 วัน (ล่าสุด 8 เม.ย. 2565)" in words
     with svc.sessions() as s, s.begin():                 # จอมบึง logs a lot meanwhile
         active = svc.bot.current_plan(s)
         record_entry(s, plan_id=active.id, indicator_key="jpt", district_key="chom-bueng",
@@ -360,18 +360,18 @@ def test_the_round_reads_the_last_entries_once_per_province(mid_april):
 
 def test_the_reminders_and_the_chat_cards_say_the_same(plan12):
     """The cards (handlers.query) say a status in pieces — the verdict, how long nothing was
-    logged, the pace; a reminder says the same pieces on one line."""
-    from handlers.query import verdict
+    logged, the pace (Status.verdict, quiet_text, pace); a reminder says the same pieces on
+    one line."""
     counts, last = scenario_state(plan12)
     board = core.board(plan12, counts, last, TODAY, BANGKOK)
     rs = plan_day(plan12, counts, TODAY, last)
     for key in ("chom-bueng", "suan-phueng", "ban-kha", "ban-pong"):
         st, text = board.cell("jpt", key), text_of(district(rs, key), plan12)
-        for piece in verdict(st).split(" · "):        # the label, done against the line
+        for piece in st.verdict().split(" · "):        # the label, done against the line
             assert piece in text, (key, piece)
         assert (st.quiet_text() or "") in text
         assert (st.pace() in text) == (st.status != "on-track")
     day = d(2022, 7, 18)
     board = core.board(plan12, counts, last, day, BANGKOK)
     text = text_of(district(plan_day(plan12, counts, day, last), "ban-pong"), plan12)
-    assert verdict(board.province["savings"], whole_province=True) in text
+    assert board.province["savings"].verdict(whole_province=True) in text
