@@ -34,7 +34,7 @@ from bot.line.messages import Reply
 from bot.core.plans import ActivePlan, Catalog, PlanCache
 from bot.timeutil import Clock
 import handlers  # noqa: F401  (registers every handler)
-from handlers.base import Context, dispatch, dispatch_postback
+from handlers.base import Context, Mentionee, dispatch, dispatch_postback
 from handlers.help import GREETING, HELP
 from handlers.undo import unsent
 from models import FailedEvent, Group, LineUser, WebhookEvent, utcnow
@@ -63,29 +63,54 @@ class Prepared:
     command: Command | None         # the parse of a text message, when there is one
     mentioned: bool = False         # the text @mentions the bot
     text: str | None = None         # the text parsed
+    mentionees: tuple[Mentionee, ...] = ()  # the people it @mentions (not the bot, not @All)
 
 
 def strip_mentions(text: str, mention) -> tuple[str, bool]:
     """The text without its @mention spans (LINE gives ``index``/``length`` in UTF-16 code
     units), and whether one of them is the bot (``isSelf``). Malformed spans are left alone."""
+    stripped, is_self, _ = read_mentions(text, mention)
+    return stripped, is_self
+
+
+def read_mentions(text: str, mention) -> tuple[str, bool, tuple[Mentionee, ...]]:
+    """``strip_mentions``, and the people mentioned (``message.mention.mentionees[]`` of type
+    ``user`` that are not the bot), in the order of the text: each with its ``userId`` — None
+    when LINE left it out (the person has not let the bot see their profile) — and the @name
+    as the sender's LINE showed it. A person mentioned twice is listed once."""
     if not isinstance(mention, dict) or not isinstance(mention.get("mentionees"), list):
-        return text, False
-    spans, is_self = [], False
+        return text, False, ()
+    spans, is_self, people = [], False, []
+    units = text.encode("utf-16-le", "surrogatepass")
     for m in mention["mentionees"]:
         if not isinstance(m, dict):
             continue
         i, n = m.get("index"), m.get("length")
-        if isinstance(i, int) and isinstance(n, int) and not isinstance(i, bool) and \
-                i >= 0 and n > 0:
+        ok = (isinstance(i, int) and isinstance(n, int) and not isinstance(i, bool)
+              and not isinstance(n, bool) and i >= 0 and n > 0)
+        if ok:
             spans.append((i, i + n))
-        is_self = is_self or m.get("isSelf") is True
+        self_ = m.get("isSelf") is True
+        is_self = is_self or self_
+        if self_ or m.get("type", "user") != "user":
+            continue                                  # the bot; @All
+        name = ""
+        if ok and (i + n) * 2 <= len(units):
+            name = units[i * 2:(i + n) * 2].decode("utf-16-le", "surrogatepass")
+            name = storable(name).strip().removeprefix("@").strip()[:200]
+        people.append((i if ok else 1 << 30, Mentionee(_str(m.get("userId")), name)))
+    seen, found = set(), []
+    for _, p in sorted(people, key=lambda t: t[0]):
+        key = p.user_id or f"?{p.name}"
+        if key not in seen:
+            seen.add(key)
+            found.append(p)
     if not spans:
-        return text, is_self
-    units = text.encode("utf-16-le", "surrogatepass")
+        return text, is_self, tuple(found)
     for lo, hi in sorted(spans, reverse=True):
         if hi * 2 <= len(units):
             units = units[:lo * 2] + b" " + b"\x00" + units[hi * 2:]
-    return units.decode("utf-16-le", "surrogatepass"), is_self
+    return units.decode("utf-16-le", "surrogatepass"), is_self, tuple(found)
 
 
 class Batch:
@@ -270,7 +295,7 @@ class Bot:
                 log.warning("event %s: conflict, retrying", row["event_id"])
         if result is None:
             return Outcome("duplicate")
-        reply, status, name_wanted, after, about = result
+        reply, status, name_wanted, after, about, names = result
         for fn in after:  # bookkeeping that must wait for the commit (cheap, in-process)
             fn()
         token = event.get("replyToken")
@@ -281,6 +306,12 @@ class Bot:
         if name_wanted:
             self.line.submit(self.refresh_name, user_id, group_id if stype == "group" else None,
                              group_id if stype == "room" else None)
+        for other in names:  # people picked by @mention whose display name is not known yet
+            if other != user_id or not name_wanted:
+                self._named[other] = utcnow()  # one fetch in flight per user
+                self.line.submit(self.refresh_name, other,
+                                 group_id if stype == "group" else None,
+                                 group_id if stype == "room" else None)
         return Outcome(status, reply)
 
     def _failed(self, event: dict, row: dict, etype: str, exc: Exception,
@@ -344,15 +375,16 @@ class Bot:
         command = None
         mentioned = False
         text = None
+        people: tuple[Mentionee, ...] = ()
         message = event.get("message") if etype == "message" else None
         if isinstance(message, dict) and message.get("type") == "text":
             text = message.get("text")
             if isinstance(text, str):
-                text, mentioned = strip_mentions(text, message.get("mention"))
+                text, mentioned, people = read_mentions(text, message.get("mention"))
                 text = storable(text)  # as _route reads it
                 if len(text) <= MAX_TEXT_CHARS:
                     command = self._parse(catalog, active, text)
-        return Prepared(catalog, province, active, command, mentioned, text)
+        return Prepared(catalog, province, active, command, mentioned, text, people)
 
     def _remember_province(self, group_id: str, province: str | None) -> None:
         """A group's province, known to this process without a read. Safe when stale: the
@@ -398,7 +430,8 @@ class Bot:
             s.connection().execute(_INSERT_EVENT, {**row, "outcome": status,
                                                    "received_at": utcnow()})
             about = (ctx.chat_id, ctx.answer_entry_id) if ctx.answer_entry_id else None
-            return reply, status, self._wants_name(ctx), list(ctx.after_commit), about
+            return (reply, status, self._wants_name(ctx), list(ctx.after_commit), about,
+                    list(dict.fromkeys(ctx.fetch_names)))
 
     def _taken(self, event_id: str) -> bool:
         with self.sessions() as s:
@@ -425,6 +458,8 @@ class Bot:
                       group=group, catalog=pre.catalog, province_key=province)
         ctx.names = self._names
         ctx.mentioned = pre.mentioned
+        ctx.mentionees = pre.mentionees
+        ctx.admins = self.admins
         return ctx, command
 
     def _route(self, ctx: Context, event: dict, etype: str,

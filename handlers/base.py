@@ -1,8 +1,13 @@
 """What every handler gets (Context) and the one table that maps intents to handlers.
 
 A handler is ``fn(ctx, command) -> Reply | None``, registered with ``@handles(Intent.X)``.
-Access control sits in front of handlers (``admin=True``), not inside them. This module imports
-no handler: the package (handlers/__init__.py) imports them all, and each fills the table.
+Access control sits in front of handlers, not inside them: ``@handles(Intent.X, access=fn)``
+names what the command touches (``fn(ctx, command) -> [Need(action, province, district)]``:
+the group's district, the entry a quote names, the place a group is bound to …), and
+``dispatch`` asks the access table (bot.core.roles.ACCESS) whether the sender may, before the
+handler runs. An intent registered without ``access`` is one everyone may use
+(:data:`EVERYONE_MAY`); any other is refused. This module imports no handler: the package
+(handlers/__init__.py) imports them all, and each fills the table.
 """
 from __future__ import annotations
 
@@ -15,14 +20,48 @@ from sqlalchemy.orm import Session
 
 from bot.language import PROVINCE, Command, Intent
 from bot.line.messages import Reply
+from bot.core import roles
 from bot.core.plan import Plan
 from bot.core.plans import ActivePlan, Catalog, as_of
 from models import Group, LineUser
 from models.queries import GroupView, display_name, supersede_pending
 
+
+@dataclass(frozen=True)
+class Mentionee:
+    """A person a message @mentions (``message.mention.mentionees[]``, not the bot): their
+    LINE userId (None when LINE left it out: they have not let the bot see their profile), and
+    the @name as the sender's LINE showed it (without the @)."""
+    user_id: str | None
+    name: str
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a command needs: one of ``actions`` (bot.core.roles.ACCESS) at the place, and what
+    to say when the sender may not (None: the action's usual refusal)."""
+    actions: tuple[str, ...]
+    province_key: str | None = None
+    district_key: str | None = None
+    why: str | None = None
+
+
+def need(action: str | tuple[str, ...], province_key: str | None = None,
+         district_key: str | None = None, why: str | None = None) -> Need:
+    return Need((action,) if isinstance(action, str) else tuple(action), province_key,
+                district_key, why)
+
+
 Handler = Callable[["Context", Command], Reply | None]
-HANDLERS: dict[Intent, tuple[Handler, bool]] = {}
+Access = Callable[["Context", Command], list[Need]]
+HANDLERS: dict[Intent, tuple[Handler, Access | None]] = {}
 POSTBACKS: dict[str, Callable[["Context", str], Reply | None]] = {}
+# the intents every officer may use without an access function of their own, and the action
+# of the table each one is (a new intent with neither is refused: nobody is let in by default)
+EVERYONE_MAY: dict[Intent, str] = {
+    Intent.QUERY: "query", Intent.RANKING: "query", Intent.MINE: "query",
+    Intent.HISTORY: "query", Intent.MISSING: "query", Intent.REGISTER: "register",
+    Intent.HELP: "help", Intent.CONFIRM: "confirm"}
 
 
 @dataclass
@@ -47,8 +86,14 @@ class Context:
     notes: list[str] = field(default_factory=list)  # said after the answer (a prompt closed)
     catalog: Catalog | None = None    # every loaded plan (provinces, fiscal years)
     province_key: str | None = None   # the chat's province, when known
+    mentionees: tuple[Mentionee, ...] = ()  # the people the message @mentions (not the bot)
+    admins: frozenset[str] = frozenset()    # ADMIN_LINE_USER_IDS: the department admins
+    fetch_names: list[str] = field(default_factory=list)  # userIds whose LINE display name
+    #                                   to fetch after the commit (a person picked by @mention)
+    target: object = None             # what an access function found and approved (an entry)
     _user: object = field(default=None, repr=False)
     _user_loaded: bool = field(default=False, repr=False)
+    _person: object = field(default=None, repr=False)
 
     @property
     def user(self) -> LineUser | None:
@@ -57,6 +102,32 @@ class Context:
             self._user = self.session.get(LineUser, self.user_id) if self.user_id else None
             self._user_loaded = True
         return self._user  # type: ignore[return-value]
+
+    @property
+    def person(self) -> roles.Person:
+        """The sender as the access table sees them (their roles: read on first use)."""
+        if self._person is None:
+            admins = self.admins | ({self.user_id} if self.is_admin and self.user_id else set())
+            self._person = roles.person_of(self.session, self.user_id, admins)
+        return self._person  # type: ignore[return-value]
+
+    def may(self, action: str | Need, province_key: str | None = None,
+            district_key: str | None = None) -> bool:
+        """May the sender do ``action`` at the place (bot.core.roles.may)? Actions everyone
+        may do cost no read."""
+        n = action if isinstance(action, Need) else need(action, province_key, district_key)
+        if any(roles.EVERYONE in roles.ACCESS[a] for a in n.actions):
+            return True
+        return any(roles.may(self.person, a, n.province_key, n.district_key) for a in n.actions)
+
+    @property
+    def group_place(self) -> tuple[str | None, str | None]:
+        """(province, district) of the group: a district group's both, a province group's
+        province; (None, None) for the department's group, an unbound group and a 1:1 chat."""
+        g = self.group if self.in_group else None
+        if g is None or g.scope not in ("district", "province"):
+            return None, None
+        return g.province_key, (g.district_key if g.scope == "district" else None)
 
     @property
     def prompt_owner(self) -> str:
@@ -131,9 +202,11 @@ class Context:
         return f"อำเภอ{d.name}" if d else key
 
 
-def handles(intent: Intent, *, admin: bool = False):
+def handles(intent: Intent, *, access: Access | None = None):
+    """Register ``fn`` for ``intent``. ``access``: what the command touches (see the module's
+    docstring); without it the intent must be one everyone may use (EVERYONE_MAY)."""
     def register(fn: Handler) -> Handler:
-        HANDLERS[intent] = (fn, admin)
+        HANDLERS[intent] = (fn, access)
         return fn
     return register
 
@@ -145,8 +218,55 @@ def postback(action: str):
     return register
 
 
-NOT_ADMIN = ("ขออภัยครับ คำสั่งนี้สำหรับผู้ดูแลระบบเท่านั้น "
-             "หากต้องการผูกกลุ่มหรือเปลี่ยนการตั้งค่า โปรดติดต่อกลุ่มงานสารสนเทศ สนง.พช.จังหวัดครับ")
+ASK = "โปรดติดต่อกลุ่มงานสารสนเทศ สนง.พช.จังหวัดครับ"
+
+
+def refusal(ctx: Context, n: Need) -> str:
+    """Why the sender may not: who may, in words (the action's usual refusal)."""
+    if n.why:
+        return n.why
+    province = ""
+    if n.province_key and n.province_key != roles.SOMEWHERE and ctx.catalog is not None:
+        province = ctx.catalog.province_name(n.province_key) or ""
+    of_province = f"ของจังหวัด{province}" if province else ""
+    action = n.actions[0]
+    if action == "mute":
+        return ("ขออภัยครับ การปิดหรือเปิดการแจ้งเตือนของกลุ่มนี้ทำได้เฉพาะหัวหน้าอำเภอ (พัฒนาการอำเภอ) "
+                f"ของอำเภอนี้ ผู้ดูแลจังหวัด{province} หรือผู้ดูแลระบบของกรมครับ "
+                "จึงยังไม่ได้เปลี่ยนการแจ้งเตือน")
+    if action in ("bind", "bind_department"):
+        who = ("ผู้ดูแลระบบของกรม" if action == "bind_department" else
+               f"ผู้ดูแลจังหวัด{of_province} หรือผู้ดูแลระบบของกรม")
+        return (f"ขออภัยครับ การผูกกลุ่มนี้ทำได้เฉพาะ{who}เท่านั้น จึงยังไม่ได้ผูกกลุ่ม "
+                f"หากต้องการผูกกลุ่ม {ASK}")
+    if action.startswith(("appoint_", "revoke_")):
+        verb = "การแต่งตั้ง" if action.startswith("appoint_") else "การถอนสิทธิ์"
+        if all(a.endswith("province_admin") for a in n.actions):
+            return (f"ขออภัยครับ {verb}ผู้ดูแลจังหวัดทำได้เฉพาะผู้ดูแลระบบของกรมเท่านั้น "
+                    "จึงยังไม่ได้เปลี่ยนสิทธิ์ของใครครับ")
+        return (f"ขออภัยครับ {verb}หัวหน้าอำเภอทำได้เฉพาะผู้ดูแลจังหวัด{of_province} "
+                "หรือผู้ดูแลระบบของกรมเท่านั้น จึงยังไม่ได้เปลี่ยนสิทธิ์ของใครครับ")
+    if action in ("undo_any", "edit_any"):
+        verb = "ยกเลิก" if action == "undo_any" else "แก้ไข"
+        return (f"ข้อความที่อ้างถึงเป็นรายการของผู้อื่น จึงไม่ได้{verb}ครับ "
+                "(ยกเลิกหรือแก้ไขรายการของผู้อื่นได้เฉพาะหัวหน้าอำเภอของอำเภอนั้น ผู้ดูแลจังหวัด "
+                "หรือผู้ดูแลระบบ พัฒนากรแก้ไขได้เฉพาะรายการที่ตนเองบันทึกครับ)")
+    return f"ขออภัยครับ คุณยังไม่มีสิทธิ์ใช้คำสั่งนี้ที่นี่ {ASK}"
+
+
+def check_access(ctx: Context, command: Command) -> Reply | None:
+    """The access table in front of the handler: None when the sender may, else the refusal
+    (nothing has changed yet)."""
+    _, access = HANDLERS[command.intent]
+    if access is None:
+        action = EVERYONE_MAY.get(command.intent)
+        needs = [need(action)] if action else [need("__nobody__")]
+    else:
+        needs = access(ctx, command)
+    for n in needs:
+        if n.actions == ("__nobody__",) or not ctx.may(n):
+            return Reply.text(refusal(ctx, n))
+    return None
 
 HINT_1TO1 = ("น้องพัฒน์ยังไม่เข้าใจข้อความนี้ครับ 🙏\n"
              "ตัวอย่าง: บันทึก จปฐ 120 ครัวเรือน · ยอด · ยอดรวมจังหวัด\n"
@@ -157,13 +277,14 @@ HINT_MENTION = ("สวัสดีครับ 🙏 น้องพัฒน์
                 "ตัวอย่าง: บันทึก จปฐ 120 ครัวเรือน · ยอด · กำหนดส่ง\n"
                 "พิมพ์ \"วิธีใช้\" เพื่อดูคำสั่งทั้งหมดครับ")
 NO_PROVINCE_GROUP = ("กลุ่มนี้ยังไม่ได้ผูกกับอำเภอหรือจังหวัดครับ จึงยังบันทึกหรือดูยอดไม่ได้\n"
-                     "ผู้ดูแลระบบพิมพ์ เช่น \"ผูกกลุ่ม อำเภอบ้านโป่ง จังหวัดราชบุรี\" "
+                     "ผู้ดูแลจังหวัดหรือผู้ดูแลระบบพิมพ์ เช่น \"ผูกกลุ่ม อำเภอบ้านโป่ง จังหวัดราชบุรี\" "
                      "หรือ \"ผูกกลุ่ม จังหวัดราชบุรี\" ได้เลยครับ")
 NO_PROVINCE_1TO1 = ("น้องพัฒน์ยังไม่ทราบว่าคุณอยู่อำเภอและจังหวัดใดครับ\n"
                     "โปรดพิมพ์บันทึกหรือ \"ลงทะเบียน\" ในกลุ่มไลน์ของอำเภอก่อนครั้งหนึ่ง "
                     "แล้วจึงใช้แชตนี้ได้ครับ")
 # commands that need no plan: they work in a group of no known province
-_NEEDS_NO_PLAN = frozenset({Intent.BIND, Intent.HELP, Intent.MUTE, Intent.UNMUTE})
+_NEEDS_NO_PLAN = frozenset({Intent.BIND, Intent.HELP, Intent.MUTE, Intent.UNMUTE,
+                            Intent.APPOINT, Intent.REVOKE, Intent.WHO})
 # commands that do not close the sender's open prompt: ยืนยัน answers it, ยกเลิก decides itself
 _KEEPS_PROMPT = frozenset({Intent.CONFIRM, Intent.UNDO})
 
@@ -201,12 +322,15 @@ def dispatch(ctx: Context, command: Command) -> Reply | None:
         if ctx.mentioned:
             return Reply.text(HINT_MENTION)
         return None if ctx.in_group else Reply.text(HINT_1TO1)
-    fn, admin_only = HANDLERS[command.intent]
-    if admin_only and not ctx.is_admin:
-        return Reply.text(NOT_ADMIN)
+    fn, _ = HANDLERS[command.intent]
     if ctx.plan is None and command.intent not in _NEEDS_NO_PLAN and not (
             command.intent is Intent.QUERY and ctx.group_scope == "department"):
         return Reply.text(NO_PROVINCE_GROUP if ctx.in_group else NO_PROVINCE_1TO1)
+    refused = check_access(ctx, command)
+    if refused is not None:
+        if ctx.notes:
+            refused.notices.extend(ctx.notes)
+        return refused
     if command.intent not in _KEEPS_PROMPT:
         supersede(ctx)
     if ctx.plan is not None:

@@ -1,5 +1,6 @@
-"""ผูกกลุ่ม อำเภอ… / ผูกกลุ่ม จังหวัด… / ผูกกลุ่ม กรม: admins bind a LINE group to a district,
-a province or the department.
+"""ผูกกลุ่ม อำเภอ… / ผูกกลุ่ม จังหวัด… / ผูกกลุ่ม กรม: bind a LINE group to a district, a
+province or the department — a province admin within their province, a department admin
+anywhere (bot.core.roles.ACCESS, checked in front: ``bind_access``).
 
 While one province has plans the parser's reading decides (as it always did). With several,
 the words are resolved against every loaded province (bot.core.places): a district name that
@@ -8,9 +9,10 @@ several provinces have gets a question listing them, answered by adding the prov
 from __future__ import annotations
 
 from bot.core.places import Place, resolve
+from bot.core.roles import SOMEWHERE, audit
 from bot.language import DEPARTMENT, PROVINCE, Command, Intent
 from bot.line.messages import Reply
-from handlers.base import Context, handles
+from handlers.base import Context, Need, handles, need
 from models.queries import bind_group
 
 
@@ -35,7 +37,41 @@ def place_name(ctx: Context, place: Place) -> str:
     return f"อำเภอ{d.name if d else place.district_key} จังหวัด{province}"
 
 
-@handles(Intent.BIND, admin=True)
+def target(ctx: Context, command: Command) -> Place | None:
+    """The place the words name, when they name one place (else the handler asks)."""
+    if command.district == DEPARTMENT:
+        return Place("department")
+    if not ctx.several_provinces:
+        if command.district == PROVINCE:
+            return Place("province", ctx.province_key)
+        if command.district:
+            return Place("district", ctx.province_key, command.district)
+        return None
+    return resolve(ctx.catalog, ctx.today, command.place or "").place
+
+
+def bind_access(ctx: Context, command: Command) -> list[Need]:
+    """Binding to a place needs the right to bind there; moving a group away from its
+    province (or from the department) needs the right to bind there too. Words that name no
+    one place (a question follows) need the right to bind somewhere."""
+    place = target(ctx, command)
+    if place is None:
+        needs = [need("bind", SOMEWHERE)]
+    elif place.scope == "department":
+        needs = [need("bind_department")]
+    else:
+        needs = [need("bind", place.province_key, place.district_key)]
+    group = ctx.group if ctx.in_group else None
+    if group is not None and group.scope == "department" and (
+            place is None or place.scope != "department"):
+        needs.append(need("bind_department"))
+    elif group is not None and group.scope in ("district", "province") and (
+            place is None or place.province_key != group.province_key):
+        needs.append(need("bind", group.province_key, group.district_key))
+    return needs
+
+
+@handles(Intent.BIND, access=bind_access)
 def bind(ctx: Context, command: Command) -> Reply:
     if not ctx.in_group:
         return Reply.text("คำสั่งผูกกลุ่มใช้ในกลุ่มไลน์ของอำเภอครับ: เชิญน้องพัฒน์เข้ากลุ่ม "
@@ -82,6 +118,8 @@ def _bind_one_province(ctx: Context, command: Command) -> Reply:
 def _bound(ctx: Context, place: Place) -> Reply:
     bind_group(ctx.session, ctx.chat_id, place.scope, place.district_key, ctx.user_id,
                province_key=place.province_key)
+    audit(ctx.session, ctx.user_id or "?", "bind", ctx.chat_id, place.province_key,
+          place.district_key, {"scope": place.scope}, ctx.utcnow)
     if place.scope == "department":
         return Reply.text("✅ ผูกกลุ่มนี้กับระดับกรมแล้วครับ\n"
                           "กลุ่มนี้จะได้รับสรุปภาพรวมทั้งประเทศทุกเช้า "

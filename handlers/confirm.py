@@ -83,6 +83,11 @@ def confirm(ctx: Context, pending_id: int | None) -> Reply:
     if not resolve(ctx, pending, "confirmed"):
         return Reply.text(STALE["confirmed"])
     c = pending.command
+    if c.get("plan", ctx.plan_id) != ctx.plan_id or ctx.plan.district(c["district"]) is None:
+        # asked in a 1:1 chat, then the officer wrote in a group of another province: the
+        # prompt's district is not of this plan
+        return Reply.text("รายการที่รอยืนยันนี้ถามไว้สำหรับอำเภอในจังหวัดอื่น ก่อนที่คุณจะพิมพ์ในกลุ่ม"
+                          "ของอีกจังหวัดหนึ่ง จึงไม่ได้บันทึกครับ โปรดพิมพ์บันทึกใหม่อีกครั้ง")
     if pending.kind == "total" and ctx.user_id and own_total(
             ctx.session, ctx.plan_id, ctx.user_id, c["indicator"], c["district"],
             c.get("category")) != c.get("own"):

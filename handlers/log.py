@@ -7,7 +7,7 @@ from bot import thai
 from bot.language import PROVINCE, Command, Intent
 from bot.line.messages import QuickReply, Reply
 from bot.core.progress import deadline_text, district_figure, figure_text, province_figure
-from handlers.base import Context, handles
+from handlers.base import Context, Need, handles, need
 from handlers.query import unknown_district
 from models import PendingConfirmation
 from models.queries import counters, own_total, recent_same, record_entry
@@ -81,16 +81,29 @@ def problem_reply(ctx: Context, command: Command) -> Reply | None:
     return None
 
 
+def log_access(ctx: Context, command: Command) -> list[Need]:
+    """Everyone logs for their chat's district; a log that names another district (and would
+    be recorded: no problem to answer first) needs that district's head, a province admin of
+    the province or a department admin (bot.core.roles.ACCESS)."""
+    asked = command.district if command.district != PROVINCE else None
+    if asked:
+        home = ctx.home_district()
+        if asked != home and problem_reply(ctx, command) is None:
+            where = f" ({ctx.district_name(home)})" if home else ""
+            return [need("log_other_district", ctx.province_key, asked, why=(
+                f"บันทึกได้เฉพาะอำเภอของกลุ่มนี้{where}ครับ ไม่ได้บันทึก{ctx.district_name(asked)} "
+                "หากต้องการบันทึกแทนอำเภออื่น โปรดแจ้งหัวหน้าอำเภอนั้น ผู้ดูแลจังหวัด "
+                "หรือผู้ดูแลระบบครับ"))]
+    return [need("log")]
+
+
 def target_district(ctx: Context, command: Command) -> tuple[str | None, Reply | None]:
+    """The district a log counts for: the one named (log_access let the sender), else the
+    chat's own."""
     home = ctx.home_district()
     asked = command.district if command.district != PROVINCE else None
     if asked and asked != home:
-        if ctx.is_admin:
-            return asked, None
-        where = f" ({ctx.district_name(home)})" if home else ""
-        return None, Reply.text(f"บันทึกได้เฉพาะอำเภอของกลุ่มนี้{where}ครับ "
-                                f"ไม่ได้บันทึก{ctx.district_name(asked)} "
-                                "หากต้องการบันทึกแทนอำเภออื่น โปรดแจ้งผู้ดูแลระบบครับ")
+        return asked, None
     if home is None:
         return None, unknown_district(ctx)
     return home, None
@@ -149,7 +162,7 @@ def record_and_answer(ctx: Context, indicator: str, amount: int, category: str |
     return Reply.text("\n".join(lines), quick_replies=AFTER_LOG)
 
 
-@handles(Intent.LOG)
+@handles(Intent.LOG, access=log_access)
 def log(ctx: Context, command: Command) -> Reply | None:
     problem = problem_reply(ctx, command)
     if problem:
@@ -217,7 +230,8 @@ def ask_confirmation(ctx: Context, command: Command, district: str, *, kind: str
         event_id=ctx.event_id, created_at=ctx.utcnow, kind=kind, message_id=ctx.message_id,
         expires_at=ctx.utcnow + dt.timedelta(minutes=CONFIRM_MINUTES),
         command={"indicator": command.indicator, "amount": amount,
-                 "category": command.category, "district": district, **(extra or {})})
+                 "category": command.category, "district": district, "plan": ctx.plan_id,
+                 **(extra or {})})
     ctx.session.add(pending)
     ctx.session.flush()
     notes = [f"\"{typed}\" → \"{meant}\"" for typed, meant in command.corrections]

@@ -1,10 +1,17 @@
-"""ปิดแจ้งเตือน / เปิดแจ้งเตือน: admins mute or unmute a group's deadline reminders."""
+"""ปิดแจ้งเตือน / เปิดแจ้งเตือน: mute or unmute a group's deadline reminders — the head of its
+district, a province admin of its province, or a department admin (bot.core.roles.ACCESS)."""
 from __future__ import annotations
 
 from bot.language import Command, Intent
 from bot.line.messages import Reply
-from handlers.base import Context, handles
+from handlers.base import Context, Need, handles, need
 from models.queries import get_group
+
+
+def group_access(ctx: Context, command: Command) -> list[Need]:
+    """The group's own place: its district (a district group), its province (a province
+    group); the department's group and an unbound one belong to no province."""
+    return [need("mute", *ctx.group_place)]
 
 
 def _set(ctx: Context, muted: bool) -> Reply:
@@ -18,11 +25,11 @@ def _set(ctx: Context, muted: bool) -> Reply:
     return Reply.text("🔔 เปิดการแจ้งเตือนกำหนดส่งของกลุ่มนี้แล้วครับ")
 
 
-@handles(Intent.MUTE, admin=True)
+@handles(Intent.MUTE, access=group_access)
 def mute(ctx: Context, command: Command) -> Reply:
     return _set(ctx, True)
 
 
-@handles(Intent.UNMUTE, admin=True)
+@handles(Intent.UNMUTE, access=group_access)
 def unmute(ctx: Context, command: Command) -> Reply:
     return _set(ctx, False)

@@ -427,3 +427,11 @@ def officers_activity(session: Session, plan_id: int, province_key: str,
             t = t.replace(tzinfo=dt.timezone.utc)
         out.append(Officer(uid, name, district, t, int(n or 0)))
     return out
+
+
+# --------------------------------------------------------------------------- who changed it
+def mark_changed(session: Session, entry_id: int, by: str | None, at: dt.datetime) -> None:
+    """Who edited or undid an entry (a LINE userId, or "cli:<os user>"), and when; with
+    ``amended_from`` the entry keeps who changed it, when and from what."""
+    session.execute(update(Entry).where(Entry.id == entry_id)
+                    .values(changed_by=(by or "?")[:100], changed_at=at))

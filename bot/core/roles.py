@@ -225,7 +225,7 @@ class Holder:
     id: int = field(default=0, compare=False)
 
 
-def _aware(t: dt.datetime) -> dt.datetime:
+def aware(t: dt.datetime) -> dt.datetime:
     return t if t.tzinfo is not None else t.replace(tzinfo=dt.timezone.utc)
 
 
@@ -245,7 +245,7 @@ def people_of(session: Session, province_key: str | None = None,
         q = q.where(Role.user_id == user_id)
     rows = session.execute(q).all()
     out = [Holder(r.user_id, name, r.role, r.province_key, r.district_key, r.granted_by,
-                  _aware(r.granted_at), r.id) for r, name in rows]
+                  aware(r.granted_at), r.id) for r, name in rows]
     return sorted(out, key=lambda h: (h.province_key, h.role != PROVINCE_ADMIN,
                                       h.district_key or "", h.granted_at, h.id))
 
