@@ -130,6 +130,17 @@ class Context:
         return g.province_key, (g.district_key if g.scope == "district" else None)
 
     @property
+    def role_place(self) -> tuple[str | None, str | None]:
+        """The place a role command (mute, appoint, revoke) is checked at: the group's; in a
+        1:1 chat or a group not bound yet, SOMEWHERE (whoever holds the role anywhere hears
+        from the handler why not here, rather than a refusal); the department's group: none
+        (its department admins only)."""
+        if self.group_scope == "department":
+            return None, None
+        province, district = self.group_place
+        return (province, district) if province else (roles.SOMEWHERE, None)
+
+    @property
     def prompt_owner(self) -> str:
         """Whose prompts these are: the sender, or the chat when LINE gives no user id."""
         return self.user_id or self.chat_id

@@ -10,8 +10,8 @@ from models.queries import get_group
 
 def group_access(ctx: Context, command: Command) -> list[Need]:
     """The group's own place: its district (a district group), its province (a province
-    group); the department's group and an unbound one belong to no province."""
-    return [need("mute", *ctx.group_place)]
+    group); the department's group belongs to no province (see Context.role_place)."""
+    return [need("mute", *ctx.role_place)]
 
 
 def _set(ctx: Context, muted: bool) -> Reply:

@@ -42,7 +42,7 @@ def district_of(ctx: Context, command: Command) -> str | None:
 
 
 def appoint_access(ctx: Context, command: Command) -> list[Need]:
-    province, _ = ctx.group_place
+    province, _ = ctx.role_place
     if command.role == PROVINCE_ADMIN:
         return [need("appoint_province_admin", province)]
     if command.role == DISTRICT_HEAD:
@@ -52,7 +52,7 @@ def appoint_access(ctx: Context, command: Command) -> list[Need]:
 
 
 def revoke_access(ctx: Context, command: Command) -> list[Need]:
-    province, _ = ctx.group_place
+    province, _ = ctx.role_place
     actions = {PROVINCE_ADMIN: "revoke_province_admin",
                DISTRICT_HEAD: "revoke_district_head"}.get(
         command.role, ("revoke_district_head", "revoke_province_admin"))

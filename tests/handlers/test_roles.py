@@ -278,3 +278,17 @@ def test_a_prompt_of_another_province_is_not_confirmed_into_this_ones_plan(make_
     with app.extensions["nongpat"].sessions() as s:
         assert s.scalar(select(Entry.id)) is None
         assert s.get(Group, G).province_key == "ratchaburi"
+
+
+def test_outside_a_bound_group_people_with_a_role_are_told_where_others_are_refused(app, chat):
+    bind(chat)
+    say_at(chat, "แต่งตั้งผู้ดูแลจังหวัด", "สมศรี", U_PA, user=ADMIN, group=PROV)
+    unbound = "Cunbound00000000000000000000002"
+    assert chat.say("ปิดแจ้งเตือน", user=U_PA) == "ใช้คำสั่งนี้ในกลุ่มที่ผูกกับอำเภอหรือจังหวัดแล้วครับ"
+    assert chat.say("ปิดแจ้งเตือน", user=U_PA, group=unbound).startswith("ใช้คำสั่งนี้ในกลุ่มที่ผูก")
+    assert chat.say("ปิดแจ้งเตือน", user=U_OFF).startswith("ขออภัยครับ")
+    assert "ใช้ในกลุ่มไลน์ของอำเภอหรือจังหวัด" in chat.say("แต่งตั้งหัวหน้าอำเภอ", user=U_PA)
+    assert "ยังไม่ได้ผูก" in say_at(chat, "แต่งตั้งหัวหน้าอำเภอ", "สมชาย", U_HEAD, user=U_PA,
+                                   group=unbound)
+    assert chat.say("แต่งตั้งหัวหน้าอำเภอ", user=U_OFF).startswith("ขออภัยครับ")
+    assert not live(app, U_HEAD).has_role
