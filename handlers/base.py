@@ -279,6 +279,7 @@ def check_access(ctx: Context, command: Command) -> Reply | None:
             return Reply.text(refusal(ctx, n))
     return None
 
+
 HINT_1TO1 = ("น้องพัฒน์ยังไม่เข้าใจข้อความนี้ครับ 🙏\n"
              "ตัวอย่าง: บันทึก จปฐ 120 ครัวเรือน · ยอด · ยอดรวมจังหวัด\n"
              "พิมพ์ \"วิธีใช้\" เพื่อดูคำสั่งทั้งหมดครับ")

@@ -90,7 +90,7 @@ def world(make_app, fake_line, tmp_path):
     with sessions(app) as s, s.begin():
         roles.grant(s, U_PA, PROVINCE_ADMIN, "ratchaburi", by="test")
         roles.grant(s, U_HEAD, DISTRICT_HEAD, "ratchaburi", "ban-pong", by="test")
-        for g, (_, p, d) in ((g, place) for place in PLACES.values() for g in [place[0]]):
+        for g, p, d in PLACES.values():
             roles.grant(s, HEAD_OF[g], DISTRICT_HEAD, p, d, by="test")
         for p, u in PA_OF.items():
             roles.grant(s, u, PROVINCE_ADMIN, p, by="test")
