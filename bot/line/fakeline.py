@@ -8,17 +8,32 @@ repeated ``X-Line-Retry-Key``; 429 when told to or over quota; injected 500s and
 profiles (group, room, 1:1) and counts, and quota figures. Point the bot at it with
 ``LINE_API_BASE_URL`` and ``LINE_API_DATA_BASE_URL``.
 
+It is also a LINE Login v2.1 provider (OpenID Connect, on the api host: point
+``LINE_LOGIN_BASE_URL`` at ``url`` too): ``GET /oauth2/v2.1/authorize`` checks the request
+(client_id, redirect_uri, state, nonce, an S256 code_challenge, ``openid`` in the scope) and
+sends the browser back with a code as the user a test chose (``login_as``), or with
+``error=access_denied`` (``login_deny``); ``POST /oauth2/v2.1/token`` checks the code, the
+client's secret, the redirect_uri and the PKCE verifier and answers an ID token signed HS256
+with the Login channel's secret (``id_token_fault`` makes it wrong in one way: aud, iss, nonce,
+signature, expired); ``POST /oauth2/v2.1/verify`` checks an ID token as LINE does. Channels are
+added with ``add_login_channel``; every refusal is kept in ``login_refusals``.
+
     python -m bot.line.fakeline --port 8099     # for staging: prints what the bot sends (data: 8100)
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import random
 import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 
 @dataclass
@@ -65,6 +80,59 @@ ROUTES = [
 _ROUTES = [(m, re.compile(p), host, fn) for m, p, host, fn in ROUTES]
 
 
+# LINE Login v2.1 (OpenID Connect): LINE serves authorize on access.line.me and token/verify on
+# api.line.me; the fake serves all three on its api host. Not operations of the Messaging API's
+# spec, so not in ROUTES (whose every row is checked against messaging-api.yml).
+LOGIN_ROUTES = [
+    ("GET", r"/oauth2/v2.1/authorize", "_login_authorize"),
+    ("POST", r"/oauth2/v2.1/token", "_login_token"),
+    ("POST", r"/oauth2/v2.1/verify", "_login_verify"),
+]
+_LOGIN_ROUTES = [(m, re.compile(p), fn) for m, p, fn in LOGIN_ROUTES]
+LOGIN_ISSUER = "https://access.line.me"
+ID_TOKEN_FAULTS = ("aud", "iss", "nonce", "signature", "expired")
+CODE_SECONDS = 600      # LINE: an authorization code lasts 10 minutes, and is used once
+
+
+def login_route(method: str, path: str) -> str | None:
+    """The handler name of the LINE Login operation at ``method path``, or None."""
+    path = path.split("?", 1)[0]
+    for m, rx, fn in _LOGIN_ROUTES:
+        if m == method and rx.fullmatch(path):
+            return fn
+    return None
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign_id_token(claims: dict, secret: str) -> str:
+    """A JWT signed HS256 with ``secret`` (as LINE signs a web login's ID token with the
+    channel secret). Written out here, not with the library the bot verifies with."""
+    head = _b64(json.dumps({"typ": "JWT", "alg": "HS256"}).encode())
+    body = _b64(json.dumps(claims, ensure_ascii=False).encode())
+    sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{_b64(sig)}"
+
+
+def read_id_token(token: str, secret: str) -> dict | None:
+    """The claims of an HS256 JWT whose signature ``secret`` makes; None when it does not."""
+    try:
+        head, body, sig = token.split(".")
+        header = json.loads(_unb64(head))
+        want = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+        if header.get("alg") != "HS256" or not hmac.compare_digest(want, _unb64(sig)):
+            return None
+        return json.loads(_unb64(body))
+    except (ValueError, TypeError):
+        return None
+
+
 def route(method: str, path: str):
     """(host, handler name, path groups) of what the fake serves at ``method path``, or None."""
     path = path.split("?", 1)[0]
@@ -101,6 +169,15 @@ class FakeLine:
         self.profile_status: int | None = None  # answer profiles with this status
         self.rich_menus: dict[str, dict] = {}   # id → {"request", "image", "content_type"}
         self.default_rich_menu: str | None = None
+        # LINE Login
+        self.login_channels: dict[str, str] = {}       # channel id → channel secret
+        self.login_callbacks: dict[str, set[str]] = {}  # channel id → registered callback URLs
+        self.login_as: str | None = None     # the LINE user who logs in at the next authorize
+        self.login_deny = False              # the user taps "cancel": error=access_denied
+        self.id_token_fault: str | None = None   # one of ID_TOKEN_FAULTS: a wrong ID token
+        self.login_codes: dict[str, dict] = {}   # code → what it was issued for
+        self.login_refusals: list[str] = []      # why the fake refused a login request
+        self.id_tokens: list[dict] = []          # the claims of every ID token issued
         self.rng = random.Random(7)
         self._next_id = 470_000_000_000_000_000
         self.server = _QuietServer((host, port), self._handler(API))
@@ -157,6 +234,17 @@ class FakeLine:
             self.member_counts.clear(); self.quota_limit = None; self.quota_used = 0
             self.profile_status = None; self.invalid.clear()
             self.rich_menus.clear(); self.default_rich_menu = None
+            self.login_channels.clear(); self.login_callbacks.clear(); self.login_as = None
+            self.login_deny = False; self.id_token_fault = None; self.login_codes.clear()
+            self.login_refusals.clear(); self.id_tokens.clear()
+
+    def add_login_channel(self, channel_id: str, secret: str,
+                          callback: str | None = None) -> None:
+        """A LINE Login channel; ``callback``: its registered callback URL (None: any)."""
+        with self.lock:
+            self.login_channels[channel_id] = secret
+            if callback:
+                self.login_callbacks.setdefault(channel_id, set()).add(callback)
 
     def new_ids(self, n: int) -> list[str]:
         """LINE's message ids: numeric strings, unique per message (caller holds the lock)."""
@@ -235,6 +323,14 @@ class FakeLine:
                 self.raw = self.rfile.read(n) if n else b""
                 return self.raw
 
+            def _redirect(self, location: str):
+                with fake.lock:
+                    fake.calls.append((host, self.command, self.path, 302))
+                self.send_response(302)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def _auth(self) -> bool:
                 if not (self.headers.get("Authorization") or "").startswith("Bearer "):
                     self._send(401, {"message": "Authentication failed"})
@@ -245,6 +341,11 @@ class FakeLine:
                 self._read()
                 with fake.lock:
                     fake.requests.append((self.command, self.path))
+                login = login_route(self.command, self.path)
+                if login is not None:  # LINE Login: no bearer, form bodies
+                    if host != API:
+                        return self._send(404, {"message": "Not found"})
+                    return getattr(self, login)()
                 got = route(self.command, self.path)
                 if got is None or got[0] != host:  # LINE's other host does not serve it either
                     return self._send(404, {"message": "Not found"})
@@ -355,6 +456,125 @@ class FakeLine:
 
             def _quota_consumption(self, _body):
                 self._send(200, {"totalUsage": fake.quota_used})
+
+            # --- LINE Login v2.1 -----------------------------------------------------------
+            def _login_refuse(self, status: int, error: str, why: str):
+                with fake.lock:
+                    fake.login_refusals.append(why)
+                self._send(status, {"error": error, "error_description": why})
+
+            def _form(self) -> dict[str, str]:
+                return {k: v[0] for k, v in parse_qs(self.raw.decode("utf-8", "replace"),
+                                                     keep_blank_values=True).items()}
+
+            def _login_authorize(self):
+                q = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query,
+                                                  keep_blank_values=True).items()}
+                client, redirect_uri = q.get("client_id", ""), q.get("redirect_uri", "")
+                with fake.lock:
+                    known = client in fake.login_channels
+                    callbacks = fake.login_callbacks.get(client)
+                    user, deny = fake.login_as, fake.login_deny
+                if not known:
+                    return self._login_refuse(400, "invalid_request", "unknown client_id")
+                if not redirect_uri or (callbacks and redirect_uri not in callbacks):
+                    return self._login_refuse(400, "invalid_request",
+                                              "redirect_uri is not the channel's callback URL")
+                missing = [k for k in ("state", "nonce", "code_challenge") if not q.get(k)]
+                if q.get("response_type") != "code":
+                    missing.append("response_type=code")
+                if q.get("code_challenge_method") != "S256":
+                    missing.append("code_challenge_method=S256")
+                if "openid" not in q.get("scope", "").split():
+                    missing.append("scope openid")
+                if missing:
+                    return self._login_refuse(400, "invalid_request",
+                                              "missing or wrong: " + ", ".join(missing))
+                back = redirect_uri + ("&" if "?" in redirect_uri else "?")
+                if deny or not user:
+                    with fake.lock:
+                        fake.login_refusals.append("access_denied")
+                    return self._redirect(back + urlencode({
+                        "error": "access_denied", "state": q["state"],
+                        "error_description": "The resource owner or authorization server "
+                                             "denied the request."}))
+                code = secrets.token_urlsafe(16)
+                with fake.lock:
+                    fake.login_codes[code] = {
+                        "client_id": client, "redirect_uri": redirect_uri, "user": user,
+                        "nonce": q["nonce"], "challenge": q["code_challenge"],
+                        "scope": q["scope"], "at": time.time(), "used": False}
+                self._redirect(back + urlencode({"code": code, "state": q["state"]}))
+
+            def _login_token(self):
+                f = self._form()
+                client, secret = f.get("client_id", ""), f.get("client_secret", "")
+                with fake.lock:
+                    channel_secret = fake.login_channels.get(client)
+                    grant = fake.login_codes.get(f.get("code", ""))
+                    fault = fake.id_token_fault
+                if f.get("grant_type") != "authorization_code":
+                    return self._login_refuse(400, "unsupported_grant_type",
+                                              "grant_type must be authorization_code")
+                if channel_secret is None or not hmac.compare_digest(secret, channel_secret):
+                    return self._login_refuse(400, "invalid_client",
+                                              "client_id and client_secret (in the form) do "
+                                              "not match")
+                if grant is None or grant["client_id"] != client or grant["used"] \
+                        or time.time() - grant["at"] > CODE_SECONDS:
+                    return self._login_refuse(400, "invalid_grant", "invalid authorization code")
+                if f.get("redirect_uri") != grant["redirect_uri"]:
+                    return self._login_refuse(400, "invalid_grant", "redirect_uri does not match")
+                verifier = f.get("code_verifier", "")
+                if _b64(hashlib.sha256(verifier.encode()).digest()) != grant["challenge"]:
+                    return self._login_refuse(400, "invalid_grant",
+                                              "code_verifier does not match the code_challenge")
+                with fake.lock:
+                    grant["used"] = True
+                    name = fake.names.get(grant["user"], f"ผู้ใช้ {grant['user'][-4:]}")
+                now = int(time.time())
+                claims = {"iss": LOGIN_ISSUER, "sub": grant["user"], "aud": client,
+                          "exp": now + 3600, "iat": now, "nonce": grant["nonce"],
+                          "amr": ["linesso"], "name": name,
+                          "picture": "https://example.invalid/p.png"}
+                key = channel_secret
+                if fault == "aud":
+                    claims["aud"] = "1000000000"
+                elif fault == "iss":
+                    claims["iss"] = "https://access.line.me.example"
+                elif fault == "nonce":
+                    claims["nonce"] = "not-the-nonce-of-this-login"
+                elif fault == "signature":
+                    key = "not-the-channel-secret-" + channel_secret
+                elif fault == "expired":
+                    claims["iat"], claims["exp"] = now - 7200, now - 3600
+                with fake.lock:
+                    fake.id_tokens.append(claims)
+                self._send(200, {"access_token": secrets.token_urlsafe(32), "token_type": "Bearer",
+                                 "expires_in": 2592000, "refresh_token": secrets.token_urlsafe(16),
+                                 "scope": grant["scope"],
+                                 "id_token": sign_id_token(claims, key)})
+
+            def _login_verify(self):
+                f = self._form()
+                with fake.lock:
+                    secret = fake.login_channels.get(f.get("client_id", ""))
+                if secret is None:
+                    return self._login_refuse(400, "invalid_client", "unknown client_id")
+                claims = read_id_token(f.get("id_token", ""), secret)
+                if claims is None:
+                    return self._login_refuse(400, "invalid_request", "Invalid IdToken.")
+                if claims.get("iss") != LOGIN_ISSUER:
+                    return self._login_refuse(400, "invalid_request", "Invalid IdToken Issuer.")
+                if claims.get("aud") != f.get("client_id"):
+                    return self._login_refuse(400, "invalid_request", "Invalid IdToken Audience.")
+                if not isinstance(claims.get("exp"), int) or claims["exp"] < time.time():
+                    return self._login_refuse(400, "invalid_request", "IdToken expired.")
+                if f.get("nonce") and claims.get("nonce") != f["nonce"]:
+                    return self._login_refuse(400, "invalid_request", "Invalid IdToken Nonce.")
+                if f.get("user_id") and claims.get("sub") != f["user_id"]:
+                    return self._login_refuse(400, "invalid_request", "Invalid IdToken Subject.")
+                self._send(200, claims)
 
         return Handler
 
