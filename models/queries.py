@@ -353,28 +353,35 @@ def failure_counts(session: Session) -> tuple[int, dt.datetime | None]:
 
 
 # --------------------------------------------------------------------------- status inputs
-@functools.lru_cache(maxsize=256)
-def _last_entries_statement(pairs: tuple[tuple[str, str], ...]):
-    """One SELECT of a scalar subquery per (indicator, district): built and compiled once per
-    plan shape (the plan id is bound)."""
+LAST_ENTRIES_CHUNK = 30   # pairs per statement: one compiled statement serves every plan
+
+
+@functools.lru_cache(maxsize=1)
+def _last_entries_statement():
+    """One SELECT of LAST_ENTRIES_CHUNK scalar subqueries, the (indicator, district) of each
+    bound: built and compiled once per process, whatever the plans' shapes."""
     e = Entry.__table__
     return select(*[
         select(e.c.created_at)
-        .where(e.c.plan_id == bindparam("p"), e.c.indicator_key == i, e.c.district_key == d,
-               e.c.undone_at.is_(None))
+        .where(e.c.plan_id == bindparam("p"), e.c.indicator_key == bindparam(f"i{n}"),
+               e.c.district_key == bindparam(f"d{n}"), e.c.undone_at.is_(None))
         .order_by(e.c.id.desc()).limit(1).scalar_subquery().label(f"t{n}")
-        for n, (i, d) in enumerate(pairs)])
+        for n in range(LAST_ENTRIES_CHUNK)])
 
 
 def last_entries(session: Session, plan_id: int, plan) -> dict[tuple[str, str], dt.datetime]:
     """{(indicator, district): the created_at of the latest entry not undone}, for every
-    indicator and district of ``plan``, in one statement per 200 pairs (one index probe per
-    pair through ix_entries_plan_indicator_district)."""
+    indicator and district of ``plan``: one statement per LAST_ENTRIES_CHUNK pairs, one index
+    probe per pair (ix_entries_plan_indicator_district)."""
     pairs = [(i.key, d.key) for i in plan.indicators for d in plan.districts]
     out = {}
-    for lo in range(0, len(pairs), 200):
-        chunk = tuple(pairs[lo:lo + 200])
-        row = session.connection().execute(_last_entries_statement(chunk), {"p": plan_id}).one()
+    for lo in range(0, len(pairs), LAST_ENTRIES_CHUNK):
+        chunk = pairs[lo:lo + LAST_ENTRIES_CHUNK]
+        padded = chunk + [chunk[-1]] * (LAST_ENTRIES_CHUNK - len(chunk))
+        params = {"p": plan_id}
+        for n, (i, d) in enumerate(padded):
+            params[f"i{n}"], params[f"d{n}"] = i, d
+        row = session.connection().execute(_last_entries_statement(), params).one()
         for pair, t in zip(chunk, row):
             if t is not None:
                 out[pair] = t if t.tzinfo is not None else t.replace(tzinfo=dt.timezone.utc)
