@@ -31,6 +31,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(brief_command)
     from bot.people_cli import people_group
     app.cli.add_command(people_group)
+    from bot.web.tokens_cli import tokens_group
+    app.cli.add_command(tokens_group)
     try:  # commands of packages that may not be installed yet in this checkout
         from reminders.cli import reminders_group
         app.cli.add_command(reminders_group)

@@ -29,6 +29,15 @@ def from_env() -> dict:
         or "https://api-data.line.me",
         "ADMIN_LINE_USER_IDS": frozenset(a.strip() for a in admins.split(",") if a.strip()),
         "DASHBOARD_TOKEN": os.environ.get("DASHBOARD_TOKEN") or None,
+        # "เข้าสู่ระบบด้วย LINE" (LINE Login v2.1, OpenID Connect): a LINE Login channel under the
+        # same provider as the Messaging API channel (bot/web/dashboard/line_login.py)
+        "LINE_LOGIN_CHANNEL_ID": os.environ.get("LINE_LOGIN_CHANNEL_ID") or None,
+        "LINE_LOGIN_CHANNEL_SECRET": os.environ.get("LINE_LOGIN_CHANNEL_SECRET") or None,
+        "LINE_LOGIN_BASE_URL": os.environ.get("LINE_LOGIN_BASE_URL") or "https://access.line.me",
+        # the token login form's rate limit per client (Flask-Limiter) and where it counts
+        "DASHBOARD_LOGIN_LIMIT": os.environ.get("DASHBOARD_LOGIN_LIMIT")
+        or "10 per minute;100 per day",
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
         # events kept on this node's disk while the database refuses them (bot/spool.py)
         "SPOOL_DIR": os.environ.get("SPOOL_DIR") or str(ROOT / "instance" / "spool"),
         "LOG_FORMAT": (os.environ.get("LOG_FORMAT") or "text").strip().lower(),

@@ -1,5 +1,11 @@
-"""GET /healthz, and (bearer DASHBOARD_TOKEN) GET /api/v1/progress, /api/v1/provinces,
-/api/v1/summary and /api/v1/status.
+"""GET /healthz, and (bearer) GET /api/v1/progress, /api/v1/provinces, /api/v1/summary and
+/api/v1/status.
+
+Who may read what (:func:`guard`, in front of every route but /healthz): ``DASHBOARD_TOKEN``
+and an API token of every province read everything; a per-province API token (``flask tokens
+create --province …``) reads its province only — /progress of it (its province by default),
+/provinces lists it alone, /summary (every province's figures) and /status (the deployment's
+operations) are refused (403).
 
 Which plan a request means (``?province=<key>&fiscal_year=<B.E. year>``) is decided by
 :func:`choose_plan`, shared with the dashboard, its exports and ``flask export``: no province =
@@ -9,12 +15,10 @@ the province's current plan.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hmac
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -37,34 +41,59 @@ def healthz():
     return jsonify({"status": "ok"})
 
 
-def bearer_ok() -> tuple[bool, int]:
-    """(allowed, status when not): 401 without credentials, 403 with wrong ones or no token set."""
-    token = current_app.config.get("DASHBOARD_TOKEN")
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return False, 401
-    if not token:
-        return False, 403
-    return hmac.compare_digest(header[7:].strip().encode(), token.encode()), 403
-
-
 def refused(status: int):
     resp = jsonify({"error": "a valid Authorization: Bearer token is required"})
     resp.headers["WWW-Authenticate"] = 'Bearer realm="nongpat"'
     return resp, status
 
 
-def bearer_required(view):
-    """The API's routes: 401/403 (JSON) unless the request carries the bearer token."""
-    @functools.wraps(view)
-    def guarded(*args, **kwargs):
-        ok, status = bearer_ok()
-        return view(*args, **kwargs) if ok else refused(status)
-    return guarded
+def not_yours():
+    return jsonify({"error": "this token may not read this"}), 403
+
+
+# endpoint → the action of bot.core.roles.ACCESS it is; a route missing here is refused
+API_ACCESS = {
+    "api.progress": "view",            # at the chosen plan's province
+    "api.provinces": "view",           # lists the provinces the bearer may view
+    "api.summary": "view_national",
+    "api.status": "view_national",     # the deployment's operations: the department's
+}
+
+
+@bp.before_request
+def guard():
+    """Who is asking (bot.web.access.bearer_viewer) and whether they may: before any route.
+    Sets g.api_viewer and, for /progress, g.api_province (the province key to answer; None:
+    as the query leaves it, for the department)."""
+    if request.endpoint == "api.healthz":
+        return None
+    from bot.core.roles import may
+    from bot.web import access
+    viewer, status = access.bearer_viewer()
+    if viewer is None:
+        return refused(status)
+    g.api_viewer, g.api_province = viewer, None
+    action = API_ACCESS.get(request.endpoint)
+    if action is None:
+        return not_yours()
+    if action == "view_national":
+        return None if may(viewer.person, action) else not_yours()
+    if request.endpoint != "api.progress" or viewer.department:
+        return None
+    services = current_app.extensions["nongpat"]
+    with services.read_sessions() as s:
+        catalog = services.bot.plans.get(s)
+    visible = access.provinces_of(viewer.person, catalog)
+    given = (request.args.get("province") or "").strip()
+    key = catalog.province_of(given) if given else \
+        (catalog.only_province or (visible[0] if len(visible) == 1 else None))
+    if key is None or key not in visible:
+        return not_yours()
+    g.api_province = key
+    return None
 
 
 @bp.get("/api/v1/status")
-@bearer_required
 def status():
     """What operators watch: events that failed (waiting for a replay) and events kept in this
     node's spool, each with the age of the oldest; and this process's events by outcome."""
@@ -221,14 +250,14 @@ def _json(doc: dict, status: int = 200):
 
 
 @bp.get("/api/v1/progress")
-@bearer_required
 def progress():
     """One plan's progress: ?province=<key>&fiscal_year=<year> (defaults: see choose_plan)."""
     services = current_app.extensions["nongpat"]
     with services.read_sessions() as s:
         try:
             choice = choose_plan(services.bot.plans.get(s), _today(services),
-                                 request.args.get("province"), request.args.get("fiscal_year"))
+                                 g.get("api_province") or request.args.get("province"),
+                                 request.args.get("fiscal_year"))
         except ChoiceError as exc:
             return _json(exc.as_json(), exc.status)
         counts = counters(s, choice.active.id)
@@ -238,22 +267,25 @@ def progress():
 
 
 @bp.get("/api/v1/provinces")
-@bearer_required
 def provinces():
-    """Every province with a plan: its name, its plans and its current fiscal year."""
+    """Every province with a plan (that the bearer may read): its name, its plans and its
+    current fiscal year."""
+    from bot.web.access import provinces_of
     services = current_app.extensions["nongpat"]
     with services.read_sessions() as s:
         catalog = services.bot.plans.get(s)
     today = _today(services)
+    keys = provinces_of(g.api_viewer.person, catalog)
     out = []
-    for key in catalog.province_keys():
+    for key in keys:
         current = catalog.current_row(key, today)
         out.append({
             "key": key, "name": catalog.province_name(key),
             "current_fiscal_year": current.fiscal_year,
             "plans": [{"key": r.key, "fiscal_year": r.fiscal_year, "pinned": r.pinned,
                        "current": r.id == current.id} for r in catalog.plans_of(key)]})
-    return _json({"provinces": out, "fiscal_years": catalog.years()})
+    years = sorted({r.fiscal_year for k in keys for r in catalog.plans_of(k)})
+    return _json({"provinces": out, "fiscal_years": years})
 
 
 def _pct(p: float | None) -> float | None:
@@ -261,7 +293,6 @@ def _pct(p: float | None) -> float | None:
 
 
 @bp.get("/api/v1/summary")
-@bearer_required
 def summary():
     """Per indicator, the national target and done and every province's, best percent first:
     ?fiscal_year=<year> (default: each province's current plan). Reads the counters only."""

@@ -8,7 +8,7 @@ import pytest
 
 from bot.web.dashboard import bp
 from bot.web.export import export_command
-from tests.helpers import DASHBOARD_TOKEN
+from tests.helpers import ADMIN, DASHBOARD_TOKEN
 
 AUTH = {"Authorization": f"Bearer {DASHBOARD_TOKEN}"}
 
@@ -102,3 +102,99 @@ def seed_plans(app, chat, *, kanchanaburi: bool = True, ratchaburi_2566: bool = 
         cli(app, "plan", "use", "ratchaburi", "2566")
         chat.say("บันทึก จปฐ 77 ครัวเรือน", group=GR, user="Unextyear")
         cli(app, "plan", "use", "ratchaburi", "--auto")
+
+
+# --------------------------------------------------------------------------- LINE Login
+# A LINE Login channel on the fake LINE server (bot/line/fakeline.py), and the people of
+# issue 15: a department admin (ADMIN_LINE_USER_IDS), a province admin of Ratchaburi, the
+# district head of Ratchaburi's บ้านโป่ง, an officer of บ้านโป่ง (registered, no role) and a
+# stranger; Kanchanaburi has its own admin and the head of its own ban-pong (the same key).
+LOGIN_CHANNEL = "1657000001"
+LOGIN_SECRET = "5f2c1a0e9b8d7c6b5a4f3e2d1c0b9a88"
+PROVINCE_ADMIN_R = "Uprovadmin0ratchaburi00000000001"
+HEAD_R_BANPONG = "Uhead0ratchaburi0banpong00000001"
+PROVINCE_ADMIN_K = "Uprovadmin0kanchanaburi000000001"
+HEAD_K_BANPONG = "Uhead0kanchanaburi0banpong000001"
+OFFICER_R = "Uofficer0ratchaburi0banpong00001"
+STRANGER = "Ustranger00000000000000000000001"
+NAMES = {ADMIN: "อธิบดี ทดสอบ", PROVINCE_ADMIN_R: "สมชาย ผู้ดูแลราชบุรี",
+         HEAD_R_BANPONG: "วิไล พัฒนาการบ้านโป่ง", PROVINCE_ADMIN_K: "ประเสริฐ ผู้ดูแลกาญจนบุรี",
+         HEAD_K_BANPONG: "อรุณี หัวหน้ากาญจนบุรี", OFFICER_R: "ธนพล พัฒนากร",
+         STRANGER: "คนแปลก หน้า"}
+
+
+def line_config(fake) -> dict:
+    """App settings of a LINE Login channel on the fake (authorize, token and verify there)."""
+    fake.add_login_channel(LOGIN_CHANNEL, LOGIN_SECRET)
+    fake.names.update(NAMES)
+    return {"LINE_LOGIN_CHANNEL_ID": LOGIN_CHANNEL, "LINE_LOGIN_CHANNEL_SECRET": LOGIN_SECRET,
+            "LINE_LOGIN_BASE_URL": fake.url}
+
+
+def grant_roles(app, *, kanchanaburi: bool = True) -> None:
+    """The roles above (as `flask people grant` writes them), and the officer registered."""
+    import datetime as dt
+
+    from bot.core.roles import DISTRICT_HEAD, PROVINCE_ADMIN, ensure_user, grant
+    from models import LineUser
+    from tests.conftest import NOW
+    svc = app.extensions["nongpat"]
+    with svc.sessions() as s, s.begin():
+        grants = [(PROVINCE_ADMIN_R, PROVINCE_ADMIN, "ratchaburi", None),
+                  (HEAD_R_BANPONG, DISTRICT_HEAD, "ratchaburi", "ban-pong")]
+        if kanchanaburi:
+            grants += [(PROVINCE_ADMIN_K, PROVINCE_ADMIN, "kanchanaburi", None),
+                       (HEAD_K_BANPONG, DISTRICT_HEAD, "kanchanaburi", "ban-pong")]
+        for user, role, province, district in grants:
+            ensure_user(s, user, NAMES[user])
+            grant(s, user, role, province, district, by="cli:test",
+                  at=NOW.astimezone(dt.timezone.utc))
+        ensure_user(s, OFFICER_R, NAMES[OFFICER_R])
+        officer = s.get(LineUser, OFFICER_R)
+        officer.registered_province, officer.registered_district = "ratchaburi", "ban-pong"
+
+
+def revoke_role(app, user: str, role: str, province: str, district: str | None = None):
+    from bot.core.roles import revoke
+    svc = app.extensions["nongpat"]
+    with svc.sessions() as s, s.begin():
+        assert revoke(s, user, role, province, district, by="cli:test") is not None
+
+
+def line_login(client, fake, user: str | None, *, next: str | None = None):
+    """Log ``client`` in through the fake LINE Login as ``user``: the app's redirect to the
+    authorize endpoint, the fake's redirect back with a code, the callback. Returns the
+    callback's answer (or the fake's, when it refused the authorize request)."""
+    from urllib.parse import urlencode, urlsplit
+
+    import requests
+    fake.login_as = user
+    start = client.get("/dashboard/login/line" + (f"?{urlencode({'next': next})}" if next else ""))
+    assert start.status_code == 302, start.text
+    back = requests.get(start.headers["Location"], allow_redirects=False, timeout=5)
+    if back.status_code != 302:
+        return back
+    parts = urlsplit(back.headers["Location"])
+    return client.get(f"{parts.path}?{parts.query}")
+
+
+def authorize_back(client, fake, user: str | None):
+    """The first two legs only: (the authorize URL the app sent the browser to, the callback
+    URL the fake sent it back to)."""
+    import requests
+    fake.login_as = user
+    start = client.get("/dashboard/login/line")
+    back = requests.get(start.headers["Location"], allow_redirects=False, timeout=5)
+    return start.headers["Location"], back.headers.get("Location")
+
+
+def audit_rows(app, **where) -> list:
+    """The audit trail's rows (oldest first), optionally filtered by column values."""
+    from sqlalchemy import select
+
+    from models import AuditEvent
+    with app.extensions["nongpat"].read_sessions() as s:
+        q = select(AuditEvent).order_by(AuditEvent.id)
+        for k, v in where.items():
+            q = q.where(getattr(AuditEvent, k) == v)
+        return list(s.scalars(q))

@@ -394,26 +394,30 @@ def _services():
     return current_app.extensions["nongpat"]
 
 
-def _refuse(exc: ChoiceError, catalog: Catalog):
-    province = exc.choices.get("province")
-    return render_template("dashboard/choose.html", message=exc.thai, catalog=catalog,
-                           province=province,
-                           years=catalog.plans_of(province) if province else []), exc.status
-
-
 def _brief_or_refusal():
+    """The brief of the place the guard settled (g.province), or the page saying why not."""
+    from flask import g
+
+    from bot.web.dashboard.views import _refuse, refuse
     services = _services()
     now = services.bot.clock()
     with services.read_sessions() as s:
         catalog = services.bot.plans.get(s)
         try:
-            return build(s, catalog, now, request.args.get("province"),
+            return build(s, catalog, now, g.get("province"),
                          request.args.get("fiscal_year"), request.args.get("date")), None
         except ChoiceError as exc:
             return None, _refuse(exc, catalog)
         except BriefError as exc:
-            return None, (render_template("dashboard/choose.html", message=exc.thai,
-                                          catalog=catalog, province=None, years=[]), 400)
+            return None, refuse(exc.thai, 400, catalog)
+
+
+def _record(b: Brief, fmt: str) -> None:
+    """Who took the brief, of which plan and meeting day (the audit trail)."""
+    from bot.web.dashboard.views import record_use
+    record_use("brief", b.plan.key, b.plan.province_key,
+               {"format": fmt, "plan": b.plan.key, "fiscal_year": b.plan.fiscal_year,
+                "date": b.meeting_day.isoformat()})
 
 
 @bp.get("/brief")
@@ -422,7 +426,9 @@ def brief():
     b, refusal = _brief_or_refusal()
     if refusal is not None:
         return refusal
-    return render_html(b)
+    page = render_html(b)
+    _record(b, "html")
+    return page
 
 
 @bp.get("/brief.pdf")
@@ -443,6 +449,7 @@ def brief_pdf():
                         status=503, mimetype="text/plain")
     current_app.logger.info("brief: %s rendered in %.0f ms (%d bytes)", b.filename,
                             1000 * (time.perf_counter() - started), len(body))
+    _record(b, "pdf")
     resp = Response(body, mimetype=PDF_TYPE)
     resp.headers["Content-Disposition"] = f'attachment; filename="{b.filename}"'
     return resp

@@ -401,12 +401,20 @@ class TimelineRow:
     left: str
 
 
-def timeline(plan: Plan, counters: Counters, today: dt.date) -> list[TimelineRow]:
+def timeline(plan: Plan, counters: Counters, today: dt.date,
+             district: str | None = None) -> list[TimelineRow]:
+    """The fiscal year's milestones and where each stands; a deadline passed short of the
+    target is overdue. ``district``: measured by that district alone (its own target; without
+    one, a passed deadline is only past — the province's figures are not the district's)."""
     names = {i.key: i.name for i in plan.indicators}
     met = {}
     for ind in plan.indicators:
-        done = sum(counters.get((ind.key, d.key, ""), 0) for d in plan.districts)
-        met[ind.key] = done >= ind.target
+        if district is None:
+            done = sum(counters.get((ind.key, d.key, ""), 0) for d in plan.districts)
+            met[ind.key] = done >= ind.target
+        else:
+            target = ind.district_target(district)
+            met[ind.key] = target is None or counters.get((ind.key, district, ""), 0) >= target
     ordered = sorted(plan.milestones, key=lambda m: (m.date, m.start, m.key))
     upcoming = [m for m in ordered if m.date >= today]
     next_date = upcoming[0].date if upcoming else None
@@ -476,3 +484,110 @@ def entries(session: Session, plan: Plan, plan_id: int, *, district: str | None 
             amended=(f"แก้จาก {thai.number(e.amended_from)}"
                      if e.amended_from is not None else None)))
     return out, (found[limit - 1][0].id if len(found) > limit else None)
+
+
+# --------------------------------------------------------------------------- who looked
+LOOKED_SHOWN = 20
+LOOKED_ACTIONS = ("login", "login_failed", "logout", "export", "brief", "token_create",
+                  "token_revoke", "grant", "revoke")
+FAILURES = {"wrong_token": "รหัสไม่ถูกต้อง", "csrf": "แบบฟอร์มหมดอายุ", "no_role": "ยังไม่มีสิทธิ์",
+            "access_denied": "ยกเลิกที่หน้า LINE", "state": "state ไม่ตรงกับที่เริ่ม",
+            "token": "LINE ไม่ออกโทเค็นให้", "id_token": "ID token ไม่ผ่านการตรวจ",
+            "unreachable": "ติดต่อ LINE ไม่ได้"}
+FORMATS = {"xlsx": "Excel", "csv": "CSV", "html": "หน้าเว็บ", "pdf": "PDF"}
+
+
+@dataclass(frozen=True)
+class LookRow:
+    id: int
+    action: str
+    when: str                  # '19 เม.ย. 2565 10:00 น.'
+    who: str
+    what: str
+    where: str | None          # the province / district it was about
+
+
+def actor_name(actor: str, display_name: str | None) -> str:
+    """Who, in words: a LINE user's name, the shared token, an API token, a command."""
+    if actor == "token:DASHBOARD_TOKEN":
+        return "รหัสเข้าใช้แดชบอร์ด (DASHBOARD_TOKEN)"
+    if actor.startswith("token:"):
+        return f"รหัส API “{actor[6:]}”"
+    if actor.startswith("cli:"):
+        return f"คำสั่ง flask ({actor[4:]})"
+    if actor in ("form:?", "line:?"):
+        return "ไม่ทราบผู้ใช้"
+    return person_name(display_name, actor)
+
+
+def _what(e, subject_name: str | None) -> str:
+    from bot.core.roles import ROLE_NAMES
+    d = e.detail or {}
+    if e.action == "login":
+        return "เข้าสู่ระบบด้วย LINE" if d.get("via") == "line" else "เข้าสู่ระบบด้วยรหัสเข้าใช้"
+    if e.action == "login_failed":
+        reason = FAILURES.get(d.get("reason"), d.get("reason") or "")
+        way = "ด้วย LINE" if d.get("via") == "line" else "ด้วยรหัสเข้าใช้"
+        client = f" จาก {d['client']}" if d.get("client") else ""
+        return f"เข้าสู่ระบบ{way} ไม่สำเร็จ ({reason}){client}"
+    if e.action == "logout":
+        return "ออกจากระบบ"
+    year = f" ปีงบประมาณ {d['fiscal_year']}" if d.get("fiscal_year") else ""
+    if e.action == "export":
+        return f"ส่งออก {FORMATS.get(d.get('format'), d.get('format') or '')}{year}"
+    if e.action == "brief":
+        day = ""
+        if d.get("date"):
+            try:
+                day = f" วันประชุม {thai.date(dt.date.fromisoformat(d['date']))}"
+            except ValueError:
+                pass
+        return f"สรุปสำหรับประชุม ({FORMATS.get(d.get('format'), d.get('format') or '')}){year}{day}"
+    if e.action in ("token_create", "token_revoke"):
+        verb = "สร้าง" if e.action == "token_create" else "ยกเลิก"
+        return f"{verb}รหัส API “{d.get('name') or (e.subject or '')[6:]}”"
+    if e.action in ("grant", "revoke"):
+        role = ROLE_NAMES.get(d.get("role"), d.get("role") or "")
+        whom = f"คุณ{subject_name}" if subject_name else (e.subject or "")
+        return f"แต่งตั้ง {whom} เป็น{role}" if e.action == "grant" else \
+            f"ถอนสิทธิ์{role}ของ {whom}"
+    return e.action
+
+
+def who_looked(session: Session, province_key: str | None, catalog=None, *,
+               national: bool = False, limit: int = LOOKED_SHOWN) -> list[LookRow]:
+    """The latest logins, exports, brief downloads, token and role changes: of a province
+    (``national``: and those of no province — department admins' and the shared token's
+    logins, failed logins); no province and ``national``: everything."""
+    from sqlalchemy import or_
+    from sqlalchemy.orm import aliased
+
+    from models import AuditEvent
+    actor, subject = aliased(LineUser), aliased(LineUser)
+    q = (select(AuditEvent, actor.display_name, subject.display_name)
+         .outerjoin(actor, actor.user_id == AuditEvent.actor)
+         .outerjoin(subject, subject.user_id == AuditEvent.subject)
+         .where(AuditEvent.action.in_(LOOKED_ACTIONS)))
+    if province_key is not None:
+        q = q.where(or_(AuditEvent.province_key == province_key,
+                        AuditEvent.province_key.is_(None)) if national
+                    else AuditEvent.province_key == province_key)
+    elif not national:
+        q = q.where(AuditEvent.province_key.is_(None))
+    out = []
+    for e, name, subject_name in session.execute(
+            q.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)):
+        where = None
+        if e.province_key:
+            pname = (catalog.province_name(e.province_key) if catalog else None) \
+                or e.province_key
+            where = f"จ.{pname}"
+            if e.district_key:
+                plan = None
+                if catalog is not None and catalog.province_of(e.province_key):
+                    plan = catalog.get(catalog.plans_of(e.province_key)[-1].id).plan
+                district = plan.district(e.district_key) if plan else None
+                where = f"อ.{district.name if district else e.district_key} {where}"
+        out.append(LookRow(e.id, e.action, thai.date_time(to_bangkok(e.at)),
+                           actor_name(e.actor, name), _what(e, subject_name), where))
+    return out
