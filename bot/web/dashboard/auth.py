@@ -37,6 +37,7 @@ USER_KEY = "dash_user"          # the LINE userId of a LINE Login session
 LOGIN_AT_KEY = "dash_at"
 CSRF_KEY = "dash_csrf"
 NEXT_KEY = "dash_next"          # where to go after LINE Login
+NAME_KEY = "dash_name"          # the name LINE gave at login: a greeting, nothing more
 MAX_AGE_SECONDS = 12 * 3600      # a login lasts a working day
 LIMITER = "nongpat.login_limiter"
 
@@ -170,10 +171,18 @@ def log_in() -> None:
     session[SESSION_KEY] = fingerprint(token())
 
 
-def log_in_line(user_id: str) -> None:
-    """A LINE Login session: the userId only; the roles are read on every request."""
+def log_in_line(user_id: str, name: str | None = None) -> None:
+    """A LINE Login session: the userId (and the name LINE gave, to greet them with); the
+    roles are never kept, they are read on every request."""
     _fresh_session()
     session[USER_KEY] = user_id
+    if isinstance(name, str) and name.strip():
+        session[NAME_KEY] = name.strip()[:100]
+
+
+def session_name() -> str | None:
+    name = session.get(NAME_KEY)
+    return name if isinstance(name, str) else None
 
 
 def log_out() -> None:

@@ -581,13 +581,15 @@ def who_looked(session: Session, province_key: str | None, catalog=None, *,
         if e.province_key:
             pname = (catalog.province_name(e.province_key) if catalog else None) \
                 or e.province_key
-            where = f"จ.{pname}"
+            # the page's own province goes without saying; a district is said
+            where = f"จ.{pname}" if e.province_key != province_key else None
             if e.district_key:
                 plan = None
                 if catalog is not None and catalog.province_of(e.province_key):
                     plan = catalog.get(catalog.plans_of(e.province_key)[-1].id).plan
                 district = plan.district(e.district_key) if plan else None
-                where = f"อ.{district.name if district else e.district_key} {where}"
+                where = " ".join(x for x in (
+                    f"อ.{district.name if district else e.district_key}", where) if x)
         out.append(LookRow(e.id, e.action, thai.date_time(to_bangkok(e.at)),
                            actor_name(e.actor, name), _what(e, subject_name), where))
     return out

@@ -155,5 +155,5 @@ def login_line_callback():
     user = info.get("sub")
     if not isinstance(user, str) or not user:
         return _failed("id_token", "no id_token" if not info else "sub")
-    auth.log_in_line(user)
+    auth.log_in_line(user, info.get("name"))
     return logged_in(user, "line", nxt, name=info.get("name"))

@@ -207,7 +207,8 @@ def _signed_in_as() -> str | None:
     with svc.read_sessions() as s:
         user = s.get(LineUser, viewer.actor)
         catalog = svc.bot.plans.get(s)
-    name = data.person_name(user.display_name if user else None, viewer.actor)
+    name = data.person_name((user.display_name if user else None) or auth.session_name(),
+                            viewer.actor)
     roles = access.role_words(viewer.person, catalog)
     return " · ".join([f"คุณ{name}", *roles]) if roles else f"คุณ{name}"
 
@@ -332,7 +333,8 @@ def no_role(viewer: Viewer):
             if province else []
     return render_template(
         "dashboard/no_role.html", csrf=_csrf(),
-        name=data.person_name(user.display_name if user else None, viewer.actor or "?"),
+        name=data.person_name((user.display_name if user else None) or auth.session_name(),
+                              viewer.actor or "?"),
         user_id=viewer.actor, officer=user is not None and province is not None,
         province_name=(catalog.province_name(province) or province) if province else None,
         admins=admins), 403
