@@ -72,3 +72,15 @@ def test_each_app_counts_for_itself(make_dash_app):
     assert attempt(first.test_client(), "x").status_code == 429
     assert attempt(second.test_client(), "x").status_code == 401
     assert first.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_the_limiter_stays_off_the_webhooks_path(app):
+    """Flask-Limiter's per-request hooks serve the dashboard only (the webhook is the hot path)."""
+    limiter = app.extensions["nongpat.login_limiter"]
+
+    def owned(funcs):
+        return [f for f in funcs if getattr(f, "__self__", None) is limiter
+                or limiter in getattr(f, "args", ())]
+    assert not owned(app.before_request_funcs.get(None, []))
+    assert not owned(app.after_request_funcs.get(None, []))
+    assert owned(app.before_request_funcs["dashboard"])
