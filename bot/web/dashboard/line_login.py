@@ -30,7 +30,7 @@ import base64
 import ipaddress
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, request, session, url_for
 
 from bot.web.dashboard import auth, bp
 

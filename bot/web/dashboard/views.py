@@ -292,12 +292,12 @@ def login():
         current_app.logger.warning("dashboard: login form expired (CSRF) from %s", client)
         record("form:?", "login_failed", None, None, None,
                {"via": "token", "reason": "csrf", "client": client})
-        return login_page("แบบฟอร์มหมดอายุ กรุณาลองอีกครั้ง", 400)
+        return login_page("แบบฟอร์มหมดอายุ กรุณาลองอีกครั้งครับ", 400)
     if not auth.token_matches(request.form.get("token", "")):
         current_app.logger.warning("dashboard: failed login from %s", client)
         record("form:?", "login_failed", None, None, None,
                {"via": "token", "reason": "wrong_token", "client": client})
-        return login_page("รหัสเข้าใช้ไม่ถูกต้อง", 401)
+        return login_page("รหัสเข้าใช้ไม่ถูกต้องครับ", 401)
     auth.log_in()
     record(DASHBOARD_TOKEN_ACTOR, "login", None, None, None, {"via": "token", "client": client})
     return redirect(nxt, code=303)
