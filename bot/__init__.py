@@ -62,6 +62,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if spool.pending():  # events kept by an earlier process (or another worker)
         drainer.wake()
 
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:  # behind a proxy: the client's address and scheme from its X-Forwarded-* headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(dashboard.bp)

@@ -16,6 +16,13 @@ def database_url() -> str:
     return f"sqlite:///{ROOT / 'instance' / 'nongpat.sqlite3'}"
 
 
+def _count(name: str) -> int:
+    raw = (os.environ.get(name) or "0").strip()
+    if not raw.isdigit():
+        raise ValueError(f"{name} must be a whole number of proxies (0, 1, 2 …), not {raw!r}")
+    return int(raw)
+
+
 def from_env() -> dict:
     admins = os.environ.get("ADMIN_LINE_USER_IDS", "")
     return {
@@ -38,6 +45,8 @@ def from_env() -> dict:
         "DASHBOARD_LOGIN_LIMIT": os.environ.get("DASHBOARD_LOGIN_LIMIT")
         or "10 per minute;100 per day",
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        # proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (ProxyFix)
+        "TRUSTED_PROXIES": _count("TRUSTED_PROXIES"),
         # events kept on this node's disk while the database refuses them (bot/spool.py)
         "SPOOL_DIR": os.environ.get("SPOOL_DIR") or str(ROOT / "instance" / "spool"),
         "LOG_FORMAT": (os.environ.get("LOG_FORMAT") or "text").strip().lower(),
