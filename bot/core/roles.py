@@ -159,11 +159,19 @@ def live_role(session: Session, user_id: str, role: str, province_key: str,
     return session.scalar(q.order_by(Role.id).limit(1))
 
 
+def _utc(at: dt.datetime | None) -> dt.datetime:
+    """What is written: UTC (SQLite keeps no offset: a Bangkok time would read 7 hours off)."""
+    if at is None:
+        return utcnow()
+    return at.replace(tzinfo=dt.timezone.utc) if at.tzinfo is None else \
+        at.astimezone(dt.timezone.utc)
+
+
 def audit(session: Session, actor: str, action: str, subject: str | None = None,
           province_key: str | None = None, district_key: str | None = None,
           detail: dict | None = None, at: dt.datetime | None = None) -> AuditEvent:
     """One line of the audit trail, in the caller's transaction."""
-    event = AuditEvent(at=at or utcnow(), actor=actor[:100], action=action[:32],
+    event = AuditEvent(at=_utc(at), actor=actor[:100], action=action[:32],
                        subject=subject[:200] if subject else None, province_key=province_key,
                        district_key=district_key, detail=detail)
     session.add(event)
@@ -181,7 +189,7 @@ def grant(session: Session, user_id: str, role: str, province_key: str,
     held = live_role(session, user_id, role, province_key, district_key)
     if held is not None:
         return held, False
-    at = at or utcnow()
+    at = _utc(at)
     row = Role(user_id=user_id, role=role, province_key=province_key, district_key=district_key,
                granted_by=by[:100], granted_at=at)
     session.add(row)
@@ -200,7 +208,7 @@ def revoke(session: Session, user_id: str, role: str, province_key: str,
     row = live_role(session, user_id, role, province_key, district_key)
     if row is None:
         return None
-    at = at or utcnow()
+    at = _utc(at)
     done = session.execute(update(Role).where(Role.id == row.id, Role.revoked_at.is_(None))
                            .values(revoked_by=by[:100], revoked_at=at))
     if done.rowcount != 1:  # revoked meanwhile

@@ -292,3 +292,22 @@ def test_outside_a_bound_group_people_with_a_role_are_told_where_others_are_refu
                                    group=unbound)
     assert chat.say("แต่งตั้งหัวหน้าอำเภอ", user=U_OFF).startswith("ขออภัยครับ")
     assert not live(app, U_HEAD).has_role
+
+
+def test_grants_given_a_bangkok_time_are_kept_in_utc(app):
+    """SQLite keeps no offset: an aware local time must be written as UTC, or it reads 7 h off."""
+    import datetime as dt
+
+    from bot.core import roles
+    from bot.timeutil import BANGKOK
+    from models import AuditEvent, Role
+    svc = app.extensions["nongpat"]
+    at = dt.datetime(2022, 4, 19, 10, 0, tzinfo=BANGKOK)
+    with svc.sessions() as s, s.begin():
+        row, _ = roles.grant(s, "Uheadbk0000000000000000000000001", roles.DISTRICT_HEAD,
+                             "ratchaburi", "ban-pong", by="cli:test", at=at)
+        rid = row.id
+    with svc.sessions() as s:
+        for t in (s.get(Role, rid).granted_at, s.query(AuditEvent).one().at):
+            t = t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
+            assert t == at
