@@ -6,14 +6,13 @@ any role anywhere (as a department admin may in chat).
 """
 from __future__ import annotations
 
-import getpass
 
 import click
 from flask.cli import AppGroup
 
 from bot import thai
 from bot.core import roles
-from bot.core.roles import DISTRICT_HEAD, PROVINCE_ADMIN
+from bot.core.roles import DISTRICT_HEAD, PROVINCE_ADMIN, cli_actor
 from bot.timeutil import BANGKOK
 
 ROLE_WORDS = {"province-admin": PROVINCE_ADMIN, "province_admin": PROVINCE_ADMIN,
@@ -26,15 +25,6 @@ ROLE_NAMES = {PROVINCE_ADMIN: "ผู้ดูแลจังหวัด", DIST
 def services():
     from flask import current_app
     return current_app.extensions["nongpat"]
-
-
-def actor() -> str:
-    """``cli:<os user>``: who ran the command, for the audit trail."""
-    try:
-        who = getpass.getuser()
-    except Exception:  # no user name in this environment (some containers)
-        who = "unknown"
-    return f"cli:{who}"[:100]
 
 
 def role_arg(word: str) -> str:
@@ -124,7 +114,7 @@ def people_grant(user_id: str, role: str, scope: str):
         province, district, where = scope_arg(svc, s, role, scope)
         user = roles.ensure_user(s, user_id)
         name = user.display_name
-        _, new = roles.grant(s, user_id, role, province, district, by=actor(),
+        _, new = roles.grant(s, user_id, role, province, district, by=cli_actor(),
                              detail={"via": "cli"})
     who = f"{user_id} ({name})" if name else user_id
     if new:
@@ -144,7 +134,7 @@ def people_revoke(user_id: str, role: str, scope: str):
     user_id, role = user_arg(user_id), role_arg(role)
     with svc.sessions() as s, s.begin():
         province, district, where = scope_arg(svc, s, role, scope)
-        row = roles.revoke(s, user_id, role, province, district, by=actor(),
+        row = roles.revoke(s, user_id, role, province, district, by=cli_actor(),
                            detail={"via": "cli"})
     if row is None:
         raise click.ClickException(f"{user_id} ไม่ได้เป็น{ROLE_NAMES[role]} {where} "

@@ -21,6 +21,7 @@ Grants and revokes write ``roles`` and ``audit_events`` in the caller's transact
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -157,6 +158,15 @@ def live_role(session: Session, user_id: str, role: str, province_key: str,
     q = q.where(Role.district_key == district_key) if district_key else \
         q.where(Role.district_key.is_(None))
     return session.scalar(q.order_by(Role.id).limit(1))
+
+
+def cli_actor() -> str:
+    """``cli:<os user>``: who ran a ``flask`` command, for the audit trail."""
+    try:
+        who = getpass.getuser()
+    except Exception:  # no user name in this environment (some containers)
+        who = "unknown"
+    return f"cli:{who}"[:100]
 
 
 def _utc(at: dt.datetime | None) -> dt.datetime:

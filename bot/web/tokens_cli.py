@@ -10,7 +10,6 @@ Each is written to the audit trail with the actor ``cli:<os user>``.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 
 import click
 from flask import current_app
@@ -18,20 +17,12 @@ from flask.cli import AppGroup
 
 from bot import thai
 from bot.timeutil import BANGKOK
+from bot.core.roles import cli_actor
 from bot.web import tokens
 
 
 def services():
     return current_app.extensions["nongpat"]
-
-
-def actor() -> str:
-    """``cli:<os user>``: who ran the command, for the audit trail."""
-    try:
-        who = getpass.getuser()
-    except Exception:  # no user name in this environment (some containers)
-        who = "unknown"
-    return f"cli:{who}"[:100]
 
 
 def _now() -> dt.datetime:
@@ -69,7 +60,7 @@ def tokens_create(province: str | None, all_provinces: bool, name: str):
                                            f"(มีแผนของ: {', '.join(catalog.province_keys())})")
             where = f"จังหวัด{catalog.province_name(key) or key}"
         try:
-            row, token = tokens.create(s, key, name, by=actor(), at=_now())
+            row, token = tokens.create(s, key, name, by=cli_actor(), at=_now())
         except ValueError:
             raise click.ClickException(f"มีรหัสที่ยังใช้ได้ชื่อ \"{name.strip()}\" อยู่แล้ว "
                                        "(ใช้ชื่ออื่น หรือยกเลิกรหัสเดิมก่อน)") from None
@@ -100,7 +91,7 @@ def tokens_list():
 def tokens_revoke(token_id: int):
     svc = services()
     with svc.sessions() as s, s.begin():
-        row = tokens.revoke(s, token_id, by=actor(), at=_now())
+        row = tokens.revoke(s, token_id, by=cli_actor(), at=_now())
     if row is None:
         raise click.ClickException(f"ไม่มีรหัส API #{token_id} ที่ยังใช้ได้ (ดู flask tokens list)")
     click.echo(f"ยกเลิกรหัส API #{row.id} \"{row.name}\" แล้ว")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.timeutil import fixed_clock
-from bot.web.tokens_cli import actor
+from bot.core.roles import cli_actor as actor
 from models import ApiToken
 from tests.dashboard.conftest import audit_rows, cli, plan_files, seed_plans
 from tests.helpers import Chat
