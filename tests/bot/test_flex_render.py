@@ -5,15 +5,12 @@ LINE cuts a text without ``wrap: true`` with "…": the renderer does the same, 
 test shows that the check catches it. Screenshots: test-artifacts/cards-*.png."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("no /usr/bin/chromium (run .ci/install-browser)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="the playwright package is not installed")
+from tests.browser import ARTIFACTS, chromium, playwright
+
+sync_api = playwright()
 
 from bot.line import flex, flex_html  # noqa: E402
 from models.queries import load_board  # noqa: E402
@@ -21,8 +18,6 @@ from tests.conftest import NOW  # noqa: E402
 from tests.helpers import ADMIN, post, text_event  # noqa: E402
 from tests.scenario import group_of, seed_mid_april  # noqa: E402
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 WIDTH = 300
 PROV = "Cprovince0000000000000000000000"
 # (screenshot name, question, the chat it is asked in)
@@ -44,11 +39,8 @@ def database_url(tmp_path):
 
 @pytest.fixture(scope="module")
 def page():
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        p = browser.new_page(viewport={"width": 1000, "height": 900})
-        yield p
-        browser.close()
+    with chromium() as browser:
+        yield browser.new_page(viewport={"width": 1000, "height": 900})
 
 
 def measure(page, contents: dict, shot: str | None = None) -> list[dict]:

@@ -9,30 +9,23 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("no /usr/bin/chromium (run .ci/install-browser)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="the playwright package is not installed")
+from tests.browser import ARTIFACTS, chromium, playwright, serving
+
+sync_api = playwright()
 
 from openpyxl import load_workbook  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
 from tests.dashboard.conftest import AUTH  # noqa: E402
 from tests.helpers import DASHBOARD_TOKEN  # noqa: E402
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 HOSTILE = "<img src=x onerror=alert(1)>"
 GROUPS = {"อำเภอบ้านโป่ง": ("Cbp0000000000000000000000000000001", 8120),
           "อำเภอเมืองราชบุรี": ("Cmr0000000000000000000000000000002", 12400),
           "อำเภอโพธาราม": ("Cph0000000000000000000000000000003", 5310),
           "อำเภอบ้านคา": ("Cbk0000000000000000000000000000004", 4100)}
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 
 
 @pytest.fixture(autouse=True)
@@ -44,20 +37,14 @@ def _sqlite_only(request):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def server(app):
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    t.join(5)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -198,12 +185,8 @@ def several(make_dash_app, fake_line, tmp_path):
     from tests.helpers import Chat
     app = make_dash_app(PLAN_FILE=plan_files(tmp_path))
     seed_plans(app, Chat(app, fake_line))
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    t.join(5)
+    with serving(app) as url:
+        yield url
 
 
 def test_choosing_province_and_year_in_a_browser(browser, several, tmp_path):
@@ -305,12 +288,8 @@ def mid_april(app):
     """The seeded mid-April scene (tests/scenario.py) behind a real HTTP server."""
     from tests.scenario import seed_mid_april
     seed_mid_april(app)
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    t.join(5)
+    with serving(app) as url:
+        yield url
 
 
 def _inside(box, viewport) -> bool:

@@ -8,26 +8,19 @@ database adds nothing here that test_login_line.py and test_role_matrix_web.py d
 PostgreSQL."""
 from __future__ import annotations
 
-import threading
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("no /usr/bin/chromium (run .ci/install-browser)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="the playwright package is not installed")
+from tests.browser import ARTIFACTS, chromium, playwright, serving
 
-from werkzeug.serving import make_server  # noqa: E402
+sync_api = playwright()
+
 
 from tests.dashboard.conftest import (NAMES, PROVINCE_ADMIN_R, HEAD_R_BANPONG,  # noqa: E402
                                       STRANGER, grant_roles, line_config, plan_files)
 from tests.helpers import ADMIN  # noqa: E402
 from tests.scenario import officer_id, seed_mid_april  # noqa: E402
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 OFFICER = officer_id("ban-pong", 1)          # registered in บ้านโป่ง by the scenario, no role
@@ -44,10 +37,8 @@ def _sqlite_only(request):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -56,12 +47,8 @@ def server(make_dash_app, fake_line, tmp_path):
                         **line_config(fake_line))
     seed_mid_april(app)
     grant_roles(app)
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    t.join(5)
+    with serving(app) as url:
+        yield url
 
 
 def _watch(page, allowed_403: list[bool]):
