@@ -13,6 +13,14 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
+@pytest.fixture(autouse=True)
+def sqlite_only(request):
+    """Browser tests run on SQLite only (import this fixture into the module: it is autouse)."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("database_url", "sqlite") != "sqlite":
+        pytest.skip("browser tests run on SQLite only")
+
+
 def playwright():
     """Playwright's sync API, or the calling module skipped (no chromium, no playwright)."""
     if not CHROMIUM.exists():

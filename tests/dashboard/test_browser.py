@@ -12,7 +12,7 @@ import io
 
 import pytest
 
-from tests.browser import ARTIFACTS, chromium, playwright, serving
+from tests.browser import ARTIFACTS, chromium, playwright, serving, sqlite_only  # noqa: F401
 
 sync_api = playwright()
 
@@ -26,13 +26,6 @@ GROUPS = {"อำเภอบ้านโป่ง": ("Cbp0000000000000000000000
           "อำเภอเมืองราชบุรี": ("Cmr0000000000000000000000000000002", 12400),
           "อำเภอโพธาราม": ("Cph0000000000000000000000000000003", 5310),
           "อำเภอบ้านคา": ("Cbk0000000000000000000000000000004", 4100)}
-
-
-@pytest.fixture(autouse=True)
-def _sqlite_only(request):
-    callspec = getattr(request.node, "callspec", None)
-    if callspec is not None and callspec.params.get("database_url", "sqlite") != "sqlite":
-        pytest.skip("browser tests run on SQLite only")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import ARTIFACTS, chromium, playwright, serving
+from tests.browser import ARTIFACTS, chromium, playwright, serving, sqlite_only  # noqa: F401
 
 sync_api = playwright()
 
@@ -26,13 +26,6 @@ PHONE = {"width": 390, "height": 844}
 OFFICER = officer_id("ban-pong", 1)          # registered in บ้านโป่ง by the scenario, no role
 OTHER_DISTRICTS = ("โพธาราม", "ดำเนินสะดวก", "บางแพ", "ปากท่อ", "จอมบึง", "วัดเพลง", "สวนผึ้ง",
                    "บ้านคา", "เมืองราชบุรี")
-
-
-@pytest.fixture(autouse=True)
-def _sqlite_only(request):
-    callspec = getattr(request.node, "callspec", None)
-    if callspec is not None and callspec.params.get("database_url", "sqlite") != "sqlite":
-        pytest.skip("browser tests run on SQLite only")
 
 
 @pytest.fixture(scope="module")
