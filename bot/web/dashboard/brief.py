@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from bot import thai
 from bot.core.plan import Milestone, Plan, parse_date
 from bot.core.plans import Catalog, as_of
-from bot.core.status import (BEHIND, NO_TARGET, SILENT, Board, Quiet, Status, board,
+from bot.core.status import (BEHIND, LABELS, NO_TARGET, SILENT, Board, Quiet, Status, board,
                              pace_text, quiet_officers, without_group)
 from bot.web.api import Choice, ChoiceError, choose_plan
 from bot.web.dashboard import bp
@@ -302,7 +302,8 @@ def render_html(brief: Brief, *, pdf: bool = False, toolbar: bool | None = None,
                            toolbar=(not pdf) if toolbar is None else toolbar,
                            density=brief.density if density is None else density,
                            stylesheet=stylesheet, num=thai.number, long_date=thai.long_date,
-                           date=thai.date, pace_text=pace_text, NO_TARGET=NO_TARGET)
+                           date=thai.date, pace_text=pace_text, NO_TARGET=NO_TARGET,
+                           LABELS=LABELS)
 
 
 def stylesheet_file() -> str:
