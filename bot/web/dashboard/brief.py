@@ -15,6 +15,7 @@ read from the blueprint's static folder; nothing else is fetched.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import mimetypes
 import threading
 import time
@@ -314,6 +315,11 @@ def stylesheet_file() -> str:
 _PDF_LOCK = threading.Lock()   # Pango's font map is shared by the process's threads
 _PDF_BASE = "https://brief.invalid/"
 _FONTS = None                  # WeasyPrint's FontConfiguration, made on the first PDF
+
+
+# WeasyPrint logs seven INFO lines a page, and a warning for the stylesheet's screen-only @media
+# rule (it reads media types only; skipping that rule is what print wants): errors only
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
 class PdfUnavailable(RuntimeError):
