@@ -76,7 +76,14 @@ def scope_of(ctx: Context, command: Command) -> str | None:
     home = ctx.home_district()
     if home:
         return home
-    return None if ctx.in_group else PROVINCE if ctx.is_admin else None
+    if ctx.in_group:
+        return None
+    # 1:1 with no district group: a province admin (or the department's) sees the province, a
+    # district head their district
+    if ctx.is_admin or ctx.may("view", ctx.province_key):
+        return PROVINCE
+    heads = sorted(d for p, d in ctx.person.district_head_of if p == ctx.province_key)
+    return heads[0] if len(heads) == 1 else None
 
 
 def views(ctx: Context, scope: str, indicator_keys: list[str]) -> list[View]:

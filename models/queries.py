@@ -286,14 +286,26 @@ _USER_PROVINCE = select(_g.c.province_key).select_from(
     _lu.join(_g, _g.c.group_id == _lu.c.last_group_id)).where(_lu.c.user_id == bindparam("u"))
 
 
+_REGISTERED_PROVINCE = select(_lu.c.registered_province).where(_lu.c.user_id == bindparam("u"))
+
+
 def chat_province(session: Session, group_id: str | None, user_id: str | None) -> str | None:
-    """The province a chat belongs to: a bound group's; in 1:1 the officer's last group's."""
+    """The province a chat belongs to: a bound group's; in 1:1 the officer's last district
+    group's, else the province they registered in, else the one province where they hold a
+    role (a province admin who writes in the province's group only)."""
     conn = session.connection()
     if group_id:
         return conn.execute(_GROUP_PROVINCE, {"g": group_id}).scalar()
-    if user_id:
-        return conn.execute(_USER_PROVINCE, {"u": user_id}).scalar()
-    return None
+    if not user_id:
+        return None
+    found = conn.execute(_USER_PROVINCE, {"u": user_id}).scalar() or \
+        conn.execute(_REGISTERED_PROVINCE, {"u": user_id}).scalar()
+    if found:
+        return found
+    from models import Role
+    held = conn.execute(select(Role.province_key).distinct().where(
+        Role.user_id == user_id, Role.revoked_at.is_(None)).limit(2)).scalars().all()
+    return held[0] if len(held) == 1 else None
 
 
 def get_group(session: Session, group_id: str) -> Group | None:

@@ -175,3 +175,23 @@ def test_a_group_rebound_to_another_province_counts_there_at_once(dept):
     assert "บางเลน" in chat.say("บันทึก จปฐ 6 ครัวเรือน", user="Ua", group=G_FREE)
     assert plan_totals(app, "nakhon-pathom") == {("jpt", "bang-len"): 6}
     assert plan_totals(app, "kanchanaburi") == {("jpt", "tha-muang"): 4}
+
+
+def test_a_province_admin_who_writes_only_in_the_province_group_is_known_in_1to1(dept):
+    """With several provinces, 1:1 needs the chat's province: a province admin who never wrote in
+    a district group has it from their role (one province), and sees its figures; someone with
+    roles in two provinces and no district group is asked where to write first."""
+    from tests.helpers import mention
+    app, chat = dept
+    bind_all(chat)
+    pa, two = "Upakanchana0000000000000000000001", "Upatwoprovinces00000000000000001"
+    text = "แต่งตั้งผู้ดูแลจังหวัด @ก้อย"
+    assert "✅" in chat.say(text, user=ADMIN, group=G_KP,
+                           mentions=[mention(text, "@ก้อย", pa, is_self=False)])
+    assert chat.say("ยอด แบบข้อความ", user=pa).startswith("📊 ยอดจังหวัดกาญจนบุรี")
+    svc = app.extensions["nongpat"]
+    from bot.core import roles
+    with svc.sessions() as s, s.begin():
+        roles.grant(s, two, roles.PROVINCE_ADMIN, "kanchanaburi", by="cli:test")
+        roles.grant(s, two, roles.PROVINCE_ADMIN, "nakhon-pathom", by="cli:test")
+    assert "ยังไม่ทราบว่าคุณอยู่อำเภอและจังหวัดใด" in chat.say("ยอด", user=two)

@@ -311,3 +311,20 @@ def test_grants_given_a_bangkok_time_are_kept_in_utc(app):
         for t in (s.get(Role, rid).granted_at, s.query(AuditEvent).one().at):
             t = t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
             assert t == at
+
+
+def test_in_1to1_a_province_admin_sees_the_province_and_a_head_their_district(app, chat):
+    """Without a district group of their own (the province admin writes in the province's group,
+    the head was appointed there and never wrote), 1:1 still knows the province from the role:
+    ยอด gives the province to its admin and the district to its head; an officer who never wrote
+    anywhere is still told where to write first."""
+    bind(chat)
+    assert "✅" in say_at(chat, "แต่งตั้งผู้ดูแลจังหวัด", "สมศรี", U_PA, user=ADMIN, group=PROV)
+    assert "✅" in say_at(chat, "แต่งตั้งหัวหน้าอำเภอบางแพ", "สมชาย", U_HEAD, user=U_PA,
+                         group=PROV)
+    province = chat.say("ยอด แบบข้อความ", user=U_PA)
+    assert province.startswith("📊 ยอดจังหวัดราชบุรี"), province
+    district = chat.say("ยอด แบบข้อความ", user=U_HEAD)
+    assert district.startswith("📊 ยอดอำเภอบางแพ"), district
+    stranger = chat.say("ยอด", user=U_OFF)
+    assert "ยังไม่ทราบว่าคุณสังกัดอำเภอใด" in stranger
