@@ -85,10 +85,13 @@ def entry_line(ctx: Context, e: Entry, names: dict[str, LineUser], with_who: boo
             f"{describe(ctx, e.indicator_key, e.amount, e.category_key)}")
     if with_who:
         line += f" · {who(names.get(e.user_id), e.user_id)}"
+    # who changed another officer's entry (a district head, an admin): said, by name
+    by = e.changed_by if e.changed_by and e.changed_by != e.user_id else None
+    by_text = f" โดย {who(names.get(by), by)}" if by and with_who else ""
     if e.amended_from is not None:
-        line += f" (แก้จาก {thai.number(e.amended_from)})"
+        line += f" (แก้จาก {thai.number(e.amended_from)}{by_text if e.undone_at is None else ''})"
     if e.undone_at is not None:
-        line = f"❌ {line} (ยกเลิกแล้ว)"
+        line = f"❌ {line} (ยกเลิกแล้ว{by_text})"
     return line
 
 
@@ -128,7 +131,8 @@ def history(ctx: Context, command: Command) -> Reply:
     entries = ctx.session.scalars(q.order_by(Entry.id.desc()).limit(HISTORY_SIZE)).all()
     if not entries:
         return Reply.text(f"{ctx.district_name(scope)}ยังไม่มีรายการบันทึกครับ")
-    ids = {e.user_id for e in entries if e.user_id}
+    ids = {e.user_id for e in entries if e.user_id} | {e.changed_by for e in entries
+                                                        if e.changed_by}
     names = {u.user_id: u for u in ctx.session.scalars(
         select(LineUser).where(LineUser.user_id.in_(ids)))} if ids else {}
     lines = [f"🕘 {len(entries)} รายการล่าสุด ({ctx.district_name(scope)})"]

@@ -234,6 +234,9 @@ def test_the_district_head_corrects_and_undoes_an_officers_entry_which_keeps_who
     assert (e1.amount, e1.amended_from, e1.user_id, e1.changed_by) == (25, 20, U_OFF, U_HEAD)
     assert e1.changed_at is not None and e1.undone_at is None
     assert (e2.undone_at is not None, e2.changed_by) == (True, U_HEAD)
+    # ประวัติ says who changed an officer's entry
+    history = chat.say("ประวัติ", user=U_OFF, group=G)
+    assert "(แก้จาก 20 โดย สมชาย)" in history and "(ยกเลิกแล้ว โดย สมชาย)" in history, history
     # a bare ยกเลิก of the head is about the head's own entries only
     assert "ไม่พบรายการที่คุณบันทึกไว้" in chat.say("ยกเลิก", user=U_HEAD, group=G)
     # the officer undoes their own: it keeps who did
