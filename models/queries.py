@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -454,3 +454,51 @@ def mark_changed(session: Session, entry_id: int, by: str | None, at: dt.datetim
     ``amended_from`` the entry keeps who changed it, when and from what."""
     session.execute(update(Entry).where(Entry.id == entry_id)
                     .values(changed_by=(by or "?")[:100], changed_at=at))
+
+
+# --------------------------------------------------------------------------- a past day
+# (the meeting brief of a past date: the progress counters hold only today's totals)
+def _live(e, at: dt.datetime):
+    """Entries made by ``at`` and not undone by then."""
+    return and_(e.c.created_at <= at, or_(e.c.undone_at.is_(None), e.c.undone_at > at))
+
+
+def _utc(t: dt.datetime | None) -> dt.datetime | None:
+    if t is None:
+        return None
+    return t.replace(tzinfo=dt.timezone.utc) if t.tzinfo is None else t
+
+
+def entries_as_of(session: Session, plan_id: int, at: dt.datetime):
+    """(counters, last entries) as they stood at ``at``, from the entries: one aggregate.
+    (The progress counters hold only today's totals.) An amount corrected later counts with
+    its corrected value."""
+    e = Entry.__table__
+    at = at.astimezone(dt.timezone.utc)
+    q = (select(e.c.indicator_key, e.c.district_key, func.sum(e.c.amount), func.max(e.c.created_at))
+         .where(e.c.plan_id == plan_id, _live(e, at))
+         .group_by(e.c.indicator_key, e.c.district_key))
+    counts, last = {}, {}
+    for ind, district, n, t in session.connection().execute(q):
+        counts[(ind, district, "")] = int(n or 0)
+        if t is not None:
+            last[(ind, district)] = _utc(t)
+    return counts, last
+
+
+def officers_activity_as_of(session: Session, plan_id: int, province_key: str, at: dt.datetime,
+                    savings_key: str = "savings") -> list[Officer]:
+    """models.queries.officers_activity as it stood at ``at``: officers registered by then,
+    with their latest entry and savings groups up to then."""
+    e, u = Entry.__table__, LineUser.__table__
+    at = at.astimezone(dt.timezone.utc)
+    mine = (e.c.user_id == u.c.user_id, e.c.plan_id == plan_id, _live(e, at))
+    last = select(func.max(e.c.created_at)).where(*mine).scalar_subquery()
+    groups = (select(func.coalesce(func.sum(case((e.c.indicator_key == savings_key, e.c.amount),
+                                                 else_=0)), 0))
+              .where(*mine).scalar_subquery())
+    q = (select(u.c.user_id, u.c.display_name, u.c.registered_district, last, groups)
+         .where(u.c.registered_province == province_key, u.c.registered_district.is_not(None),
+                or_(u.c.registered_at.is_(None), u.c.registered_at <= at)))
+    return [Officer(uid, name, district, _utc(t), int(n or 0))
+            for uid, name, district, t, n in session.connection().execute(q)]

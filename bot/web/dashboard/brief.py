@@ -25,7 +25,6 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, render_template, request, url_for
-from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot import thai
@@ -35,8 +34,8 @@ from bot.core.status import (BEHIND, LABELS, NO_TARGET, SILENT, Board, Quiet, St
                              pace_text, quiet_officers, without_group)
 from bot.web.api import Choice, ChoiceError, choose_plan
 from bot.web.dashboard import bp
-from models import Entry, LineUser
-from models.queries import Officer, load_board, officers_activity
+from models.queries import (Officer, entries_as_of, load_board, officers_activity,
+                            officers_activity_as_of)
 
 # What one page holds; the rest is counted ("และอีก n คน").
 MAX_BEHIND = 8
@@ -169,9 +168,9 @@ def build(session: Session, catalog: Catalog, now: dt.datetime, province: str | 
         the_board = load_board(session, plan_id, plan, at)
         officers = officers_activity(session, plan_id, plan.province_key)
     else:
-        counts, last = _entries_as_of(session, plan_id, at)
+        counts, last = entries_as_of(session, plan_id, at)
         the_board = board(plan, counts, last, at.date(), at.tzinfo)
-        officers = _officers_as_of(session, plan_id, plan.province_key, at)
+        officers = officers_activity_as_of(session, plan_id, plan.province_key, at)
     return _assemble(plan, choice, at, day, closed, the_board, officers)
 
 
@@ -240,53 +239,6 @@ def _milestones(plan: Plan, b: Board, today: dt.date) -> list[MilestoneRow]:
         ahead[0] = MilestoneRow(*[getattr(ahead[0], f) for f in
                                   ("milestone", "indicator", "when", "left")], "next")
     return overdue + current + ahead
-
-
-# --------------------------------------------------------------------------- a past day
-def _live(e, at: dt.datetime):
-    """Entries made by ``at`` and not undone by then."""
-    return and_(e.c.created_at <= at, or_(e.c.undone_at.is_(None), e.c.undone_at > at))
-
-
-def _utc(t: dt.datetime | None) -> dt.datetime | None:
-    if t is None:
-        return None
-    return t.replace(tzinfo=dt.timezone.utc) if t.tzinfo is None else t
-
-
-def _entries_as_of(session: Session, plan_id: int, at: dt.datetime):
-    """(counters, last entries) as they stood at ``at``, from the entries: one aggregate.
-    (The progress counters hold only today's totals.) An amount corrected later counts with
-    its corrected value."""
-    e = Entry.__table__
-    at = at.astimezone(dt.timezone.utc)
-    q = (select(e.c.indicator_key, e.c.district_key, func.sum(e.c.amount), func.max(e.c.created_at))
-         .where(e.c.plan_id == plan_id, _live(e, at))
-         .group_by(e.c.indicator_key, e.c.district_key))
-    counts, last = {}, {}
-    for ind, district, n, t in session.connection().execute(q):
-        counts[(ind, district, "")] = int(n or 0)
-        if t is not None:
-            last[(ind, district)] = _utc(t)
-    return counts, last
-
-
-def _officers_as_of(session: Session, plan_id: int, province_key: str, at: dt.datetime,
-                    savings_key: str = "savings") -> list[Officer]:
-    """models.queries.officers_activity as it stood at ``at``: officers registered by then,
-    with their latest entry and savings groups up to then."""
-    e, u = Entry.__table__, LineUser.__table__
-    at = at.astimezone(dt.timezone.utc)
-    mine = (e.c.user_id == u.c.user_id, e.c.plan_id == plan_id, _live(e, at))
-    last = select(func.max(e.c.created_at)).where(*mine).scalar_subquery()
-    groups = (select(func.coalesce(func.sum(case((e.c.indicator_key == savings_key, e.c.amount),
-                                                 else_=0)), 0))
-              .where(*mine).scalar_subquery())
-    q = (select(u.c.user_id, u.c.display_name, u.c.registered_district, last, groups)
-         .where(u.c.registered_province == province_key, u.c.registered_district.is_not(None),
-                or_(u.c.registered_at.is_(None), u.c.registered_at <= at)))
-    return [Officer(uid, name, district, _utc(t), int(n or 0))
-            for uid, name, district, t, n in session.connection().execute(q)]
 
 
 # --------------------------------------------------------------------------- HTML and PDF
