@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import thai
-from bot.core.forecast import FAR_LATE_DAYS, WINDOW_DAYS, Forecast
+from bot.core.forecast import FAR_LATE_DAYS, Forecast, window_start
 from bot.core.plan import Indicator, Milestone, Plan
 from bot.core.progress import Counters, Figure, category_figures, deadline_for
 from bot.core.status import (DONE, LABELS, NO_TARGET, ORDER, SILENT_WORKING_DAYS, Board, Quiet,
-                             Status, quiet_officers, without_group)
+                             Status, fiscal_year_start, quiet_officers, without_group)
 from bot.timeutil import BANGKOK
 from models import Entry, LineUser
 from models.queries import recent_amounts
@@ -32,15 +32,6 @@ def to_bangkok(t: dt.datetime) -> dt.datetime:
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.timezone.utc)
     return t.astimezone(BANGKOK)
-
-
-def fiscal_year_start(plan: Plan) -> dt.date:
-    """FY 2565 starts 1 Oct 2564 (2021-10-01 C.E.)."""
-    return dt.date(plan.fiscal_year - 543 - 1, 10, 1)
-
-
-def fiscal_year_end(plan: Plan) -> dt.date:
-    return dt.date(plan.fiscal_year - 543, 9, 30)
 
 
 # --------------------------------------------------------------------------- figures
@@ -109,9 +100,7 @@ def next_milestone(plan: Plan, indicator_key: str, today: dt.date) -> Milestone 
 def indicator_views(session: Session, plan: Plan, plan_id: int, counters: Counters,
                     now: dt.datetime, board: Board) -> list[IndicatorView]:
     today = now.date()
-    window_start = dt.datetime.combine(today - dt.timedelta(days=WINDOW_DAYS - 1), dt.time(),
-                                       tzinfo=BANGKOK).astimezone(dt.timezone.utc)
-    recent = recent_amounts(session, plan_id, window_start)
+    recent = recent_amounts(session, plan_id, window_start(today, BANGKOK))
     daily = daily_amounts(session, plan_id)
     views = []
     for ind in plan.indicators:
