@@ -33,5 +33,12 @@ def fixed_clock(moment: dt.datetime) -> Clock:
     return lambda: moment.astimezone(BANGKOK)
 
 
+def as_utc(t: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as aware UTC: the databases keep UTC, SQLite gives it back naive."""
+    if t is None:
+        return None
+    return t.replace(tzinfo=dt.timezone.utc) if t.tzinfo is None else t.astimezone(dt.timezone.utc)
+
+
 def clock_from_env(value: str | None) -> Clock:
     return pinned_clock(value) if value else system_clock

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.timeutil import as_utc
 from models import (BotMessage, ChatNotice, Entry, FailedEvent, Group, LineUser,
                     PendingConfirmation, PlanRecord, Progress, utcnow)
 
@@ -396,7 +397,7 @@ def last_entries(session: Session, plan_id: int, plan) -> dict[tuple[str, str], 
         row = session.connection().execute(_last_entries_statement(), params).one()
         for pair, t in zip(chunk, row):
             if t is not None:
-                out[pair] = t if t.tzinfo is not None else t.replace(tzinfo=dt.timezone.utc)
+                out[pair] = as_utc(t)
     return out
 
 
@@ -442,9 +443,7 @@ def officers_activity(session: Session, plan_id: int, province_key: str,
         q = q.where(u.c.registered_district == district_key)
     out = []
     for uid, name, district, t, n in session.connection().execute(q):
-        if t is not None and t.tzinfo is None:
-            t = t.replace(tzinfo=dt.timezone.utc)
-        out.append(Officer(uid, name, district, t, int(n or 0)))
+        out.append(Officer(uid, name, district, as_utc(t), int(n or 0)))
     return out
 
 
@@ -463,12 +462,6 @@ def _live(e, at: dt.datetime):
     return and_(e.c.created_at <= at, or_(e.c.undone_at.is_(None), e.c.undone_at > at))
 
 
-def _utc(t: dt.datetime | None) -> dt.datetime | None:
-    if t is None:
-        return None
-    return t.replace(tzinfo=dt.timezone.utc) if t.tzinfo is None else t
-
-
 def entries_as_of(session: Session, plan_id: int, at: dt.datetime):
     """(counters, last entries) as they stood at ``at``, from the entries: one aggregate.
     (The progress counters hold only today's totals.) An amount corrected later counts with
@@ -482,7 +475,7 @@ def entries_as_of(session: Session, plan_id: int, at: dt.datetime):
     for ind, district, n, t in session.connection().execute(q):
         counts[(ind, district, "")] = int(n or 0)
         if t is not None:
-            last[(ind, district)] = _utc(t)
+            last[(ind, district)] = as_utc(t)
     return counts, last
 
 
@@ -500,5 +493,5 @@ def officers_activity_as_of(session: Session, plan_id: int, province_key: str, a
     q = (select(u.c.user_id, u.c.display_name, u.c.registered_district, last, groups)
          .where(u.c.registered_province == province_key, u.c.registered_district.is_not(None),
                 or_(u.c.registered_at.is_(None), u.c.registered_at <= at)))
-    return [Officer(uid, name, district, _utc(t), int(n or 0))
+    return [Officer(uid, name, district, as_utc(t), int(n or 0))
             for uid, name, district, t, n in session.connection().execute(q)]

@@ -28,6 +28,7 @@ from typing import Iterable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.timeutil import as_utc
 from models import AuditEvent, LineUser, Role, utcnow
 
 DEPARTMENT_ADMIN = "department_admin"
@@ -171,10 +172,7 @@ def cli_actor() -> str:
 
 def _utc(at: dt.datetime | None) -> dt.datetime:
     """What is written: UTC (SQLite keeps no offset: a Bangkok time would read 7 hours off)."""
-    if at is None:
-        return utcnow()
-    return at.replace(tzinfo=dt.timezone.utc) if at.tzinfo is None else \
-        at.astimezone(dt.timezone.utc)
+    return utcnow() if at is None else as_utc(at)
 
 
 def audit(session: Session, actor: str, action: str, subject: str | None = None,
@@ -243,8 +241,7 @@ class Holder:
     id: int = field(default=0, compare=False)
 
 
-def aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo is not None else t.replace(tzinfo=dt.timezone.utc)
+aware = as_utc   # a stored time as aware UTC (bot.timeutil)
 
 
 def people_of(session: Session, province_key: str | None = None,

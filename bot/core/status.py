@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from bot import thai
 from bot.core.plan import Plan
 from bot.core.progress import Counters, deadline_for
+from bot.timeutil import as_utc
 
 ONE_DAY = dt.timedelta(days=1)
 SILENT_WORKING_DAYS = 3
@@ -248,8 +249,7 @@ def status_of(plan: Plan, indicator_key: str, district_key: str | None, done: in
     else:
         d = plan.district(district_key)
         name = d.name if d else district_key
-    if last_entry_at is not None and last_entry_at.tzinfo is None:
-        last_entry_at = last_entry_at.replace(tzinfo=dt.timezone.utc)
+    last_entry_at = as_utc(last_entry_at)
     last_day = last_entry_at.astimezone(tz).date() if last_entry_at else None
 
     expected = needed = left = None
@@ -334,15 +334,11 @@ def board(plan: Plan, counters: Counters, last: LastEntries, today: dt.date,
                                   ind.district_target(d.key), last.get((ind.key, d.key)),
                                   today, tz))
         latest = max((t for (i, _), t in last.items() if i == ind.key and t is not None),
-                     key=_aware, default=None)
+                     key=as_utc, default=None)
         province[ind.key] = status_of(plan, ind.key, None, sum(s.done for s in rows), ind.target,
                                       latest, today, tz)
         districts[ind.key] = rows
     return Board(plan, today, province, districts)
-
-
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo is not None else t.replace(tzinfo=dt.timezone.utc)
 
 
 # --------------------------------------------------------------------------- people

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.core.roles import audit
+from bot.timeutil import as_utc
 from models import ApiToken
 
 PREFIX = "npt_"           # every token starts so: a bearer without it is never looked up
@@ -33,11 +34,7 @@ def actor(row: ApiToken) -> str:
     return f"token:{row.name}"
 
 
-def utc(t: dt.datetime | None) -> dt.datetime | None:
-    """Aware UTC (SQLite gives naive datetimes back)."""
-    if t is None:
-        return None
-    return t.replace(tzinfo=dt.timezone.utc) if t.tzinfo is None else t.astimezone(dt.timezone.utc)
+utc = as_utc   # a stored time as aware UTC (bot.timeutil)
 
 
 def live_named(session: Session, name: str) -> ApiToken | None:
