@@ -30,6 +30,9 @@ INDICATORS = {"jpt", "tpmap", "savings"}
 
 
 def user_id(name: str) -> str:
+    """``Uadmin`` is the department admin (ADMIN_LINE_USER_IDS); any other name an officer."""
+    if name == "Uadmin":
+        return ADMIN
     return "U" + hashlib.md5(f"conv-{name}".encode()).hexdigest()
 
 
